@@ -1,0 +1,78 @@
+"""Errors in specs: one type for every failure, from syntax to model rules.
+
+A :class:`SpecError` holds every :class:`Problem` found in one file, each with
+the file, line and column, the place inside the spec (``paths.x.url``) and a
+sentence a person understands. Nothing here imports a file format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+__all__ = ['Issue', 'Loc', 'Problem', 'SpecError', 'format_loc']
+
+#: A place inside a spec: keys and list indexes from the root.
+Loc = tuple[str | int, ...]
+
+
+def format_loc(loc: Loc) -> str:
+    """``('paths', 'x', 'checks', 0)`` → ``paths.x.checks[0]``."""
+    text = ''
+    for part in loc:
+        if isinstance(part, int):
+            text += f'[{part}]'
+        else:
+            text += f'.{part}' if text else str(part)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """Something wrong at a place in the spec, before a file is known."""
+
+    loc: Loc
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong (or worth a warning) at a place in a spec file."""
+
+    file: str
+    line: int | None
+    column: int | None
+    where: str
+    message: str
+    severity: Literal['error', 'warning'] = 'error'
+
+    def __str__(self) -> str:
+        position = ':'.join(str(part) for part in (self.line, self.column) if part is not None)
+        head = f'{self.file}:{position}' if position else self.file
+        where = f' {self.where}:' if self.where else ''
+        kind = ' warning:' if self.severity == 'warning' else ''
+        return f'{head}:{kind}{where} {self.message}'
+
+    def to_dict(self) -> dict[str, object]:
+        """The problem as plain data (for ``--format json``)."""
+        return asdict(self)
+
+
+@dataclass(eq=False)
+class SpecError(ValueError):
+    """A spec file could not be loaded; ``problems`` says every reason."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return '\n'.join(str(problem) for problem in self.problems)
+
+    def to_json(self) -> str:
+        """Every problem as a JSON list."""
+        return json.dumps([problem.to_dict() for problem in self.problems], indent=2)

@@ -1,0 +1,38 @@
+"""The canonical service schema: Pydantic models every format loads into."""
+
+from .base import EXTENSION_PREFIX, SpecModel
+from .location import LOCATION_SCHEMES, Location, ParsedLocation, PythonLocation, parse_location
+from .path import (
+    HTTP_METHODS,
+    AlterCheck,
+    BodySection,
+    Check,
+    Method,
+    OnErrorCheck,
+    Path,
+    Request,
+    Response,
+    Section,
+    StatusCode,
+    TypeCheck,
+    ValidatorCheck,
+)
+from .socket import SocketIO, SocketNamespace
+from .spec import FORMAT_VERSION, GlobalValue, Meta, Spec
+from .url import Placeholder, parse_url_template, route_key
+from .validate import BUILTIN_TYPES, SpecInvalid, known_keys, parse_spec, spec_rules
+
+__all__ = [
+    # models
+    'AlterCheck', 'BodySection', 'Check', 'Meta', 'OnErrorCheck', 'Path', 'Request',
+    'Response', 'Section', 'SocketIO', 'SocketNamespace', 'Spec', 'SpecModel', 'TypeCheck',
+    'ValidatorCheck',
+    # value types
+    'GlobalValue', 'Location', 'Method', 'ParsedLocation', 'Placeholder', 'PythonLocation',
+    'StatusCode',
+    # constants
+    'BUILTIN_TYPES', 'EXTENSION_PREFIX', 'FORMAT_VERSION', 'HTTP_METHODS', 'LOCATION_SCHEMES',
+    # functions and errors
+    'SpecInvalid', 'known_keys', 'parse_location', 'parse_spec', 'parse_url_template',
+    'route_key', 'spec_rules',
+]

@@ -1,0 +1,94 @@
+"""Locations: where the code, file, folder or upstream behind a spec element lives."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+__all__ = [
+    'LOCATION_SCHEMES',
+    'Location',
+    'ParsedLocation',
+    'PythonLocation',
+    'parse_location',
+]
+
+Scheme = Literal['python', 'file', 'directory', 'proxy']
+LOCATION_SCHEMES: tuple[str, ...] = ('python', 'file', 'directory', 'proxy')
+
+_IDENTIFIER = r'[A-Za-z_][A-Za-z0-9_]*'
+_PYTHON_TARGET = re.compile(rf'{_IDENTIFIER}(\.{_IDENTIFIER})*')
+_PROXY_TARGET = re.compile(r'https?://[^\s/?#]+(/[^\s?#]*)?')
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLocation:
+    """A location split into its scheme and target."""
+
+    scheme: Scheme
+    target: str
+
+    def __str__(self) -> str:
+        return f'{self.scheme}:{self.target}'
+
+
+def parse_location(text: str) -> ParsedLocation:
+    """Split and check ``scheme:target``.
+
+    Raises:
+        ValueError: with a sentence saying what was expected.
+    """
+    scheme, sep, target = text.partition(':')
+    if not sep or scheme not in LOCATION_SCHEMES:
+        hint = ''
+        if _PYTHON_TARGET.fullmatch(text) and '.' in text:
+            hint = f" (did you mean 'python:{text}'?)"
+        raise ValueError(
+            f"expected a location 'python:module.attr', 'file:PATH', 'directory:PATH' "
+            f"or 'proxy:http(s)://host:port', got {text!r}{hint}"
+        )
+    if scheme == 'python' and not _PYTHON_TARGET.fullmatch(target):
+        raise ValueError(
+            f"expected a dotted Python name after 'python:' (like 'python:pkg.module.func'),"
+            f' got {target!r}'
+        )
+    if scheme in ('file', 'directory') and (not target or '\0' in target):
+        raise ValueError(f"expected a path after '{scheme}:', got {target!r}")
+    if scheme == 'proxy' and not _PROXY_TARGET.fullmatch(target):
+        raise ValueError(
+            f"expected 'proxy:http://host:port' or 'proxy:https://host:port', got {text!r}"
+        )
+    return ParsedLocation(scheme, target)  # type: ignore[arg-type]
+
+
+def _check_location(text: str) -> str:
+    parse_location(text)
+    return text
+
+
+def _check_python(text: str) -> str:
+    if parse_location(text).scheme != 'python':
+        raise ValueError(f"expected a 'python:' location here, got {text!r}")
+    return text
+
+
+#: ``python:pkg.mod.func``, ``file:PATH``, ``directory:PATH`` or ``proxy:URL``.
+Location = Annotated[
+    str,
+    AfterValidator(_check_location),
+    Field(
+        json_schema_extra={'pattern': '^(python|file|directory|proxy):'},
+        description="A location: 'python:pkg.module.attr', 'file:PATH', 'directory:PATH' "
+        "or 'proxy:http(s)://host:port'.",
+    ),
+]
+
+#: A location that must name Python code: ``python:pkg.mod.attr``.
+PythonLocation = Annotated[
+    str,
+    AfterValidator(_check_python),
+    Field(json_schema_extra={'pattern': '^python:'}, description="Python code: 'python:pkg.module.attr'."),
+]

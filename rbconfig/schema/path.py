@@ -1,0 +1,214 @@
+"""Paths: one URL, its methods, its handler and the checks around it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+
+from .base import SpecModel
+from .location import Location, PythonLocation
+from .url import UrlTemplate
+
+__all__ = [
+    'HTTP_METHODS',
+    'AlterCheck',
+    'BodySection',
+    'Check',
+    'HeaderValue',
+    'Method',
+    'OnErrorCheck',
+    'Path',
+    'Request',
+    'Response',
+    'Section',
+    'StatusCode',
+    'TypeCheck',
+    'ValidatorCheck',
+]
+
+HTTP_METHODS: tuple[str, ...] = (
+    'GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT',
+)
+
+Method = Literal['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']
+
+#: An HTTP status code, 100 to 599.
+StatusCode = Annotated[int, Field(ge=100, le=599)]
+
+
+def _number_to_text(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+#: A header value; numbers written without quotes are taken as their text.
+HeaderValue = Annotated[str, BeforeValidator(_number_to_text)]
+
+
+def _split_methods(value: Any) -> Any:
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split('|')]
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, str) and item not in HTTP_METHODS and item.upper() in HTTP_METHODS:
+                raise ValueError(
+                    f'HTTP methods are upper case: expected {item.upper()!r}, got {item!r}'
+                )
+        if len(set(map(str, value))) != len(value):
+            raise ValueError(f'a method is listed twice in {value!r}')
+    return value
+
+
+class TypeCheck(SpecModel):
+    """``unless [HEADER] type is [not] TYPE return CODE``.
+
+    Without ``header`` the body is checked. ``is`` passes when the value parses
+    as TYPE; ``is_not`` passes when it does not.
+    """
+
+    key_order: ClassVar[tuple[str, ...]] = ('header', 'is', 'is_not', 'return')
+
+    header: str | None = Field(None, description='Check this header instead of the body.')
+    is_: str | None = Field(None, alias='is', description='json, int, float or a custom type.')
+    is_not: str | None = Field(None, description='Fail when the value IS of this type.')
+    return_: StatusCode = Field(alias='return', description='Status answered on failure.')
+
+    @model_validator(mode='after')
+    def _one_type(self) -> TypeCheck:
+        if (self.is_ is None) == (self.is_not is None):
+            raise ValueError("a type check needs exactly one of 'is' or 'is_not'")
+        return self
+
+    @property
+    def type_name(self) -> str:
+        """The type this check names, whichever way round."""
+        return self.is_ if self.is_ is not None else self.is_not  # type: ignore[return-value]
+
+
+class ValidatorCheck(SpecModel):
+    """``unless HEADER validates with python:f return CODE``."""
+
+    key_order: ClassVar[tuple[str, ...]] = ('header', 'validates', 'return')
+
+    header: str
+    validates: PythonLocation = Field(description='Called validator(globs, request, value).')
+    return_: StatusCode = Field(alias='return')
+
+
+class AlterCheck(SpecModel):
+    """``alter with python:f``: the body becomes ``f(globs, request, body)``."""
+
+    alter: PythonLocation
+
+
+class OnErrorCheck(SpecModel):
+    """``on error return CODE``: the status answered when the handler fails."""
+
+    on_error: StatusCode
+
+
+def _check_kind(value: Any) -> str | None:
+    if isinstance(value, SpecModel):
+        return type(value).__name__
+    if not isinstance(value, dict):
+        return None
+    for key, kind in (
+        ('validates', 'ValidatorCheck'),
+        ('is', 'TypeCheck'),
+        ('is_', 'TypeCheck'),
+        ('is_not', 'TypeCheck'),
+        ('alter', 'AlterCheck'),
+        ('on_error', 'OnErrorCheck'),
+    ):
+        if key in value:
+            return kind
+    return None
+
+
+#: One step of a section, run in order.
+Check = Annotated[
+    Annotated[TypeCheck, Tag('TypeCheck')]
+    | Annotated[ValidatorCheck, Tag('ValidatorCheck')]
+    | Annotated[AlterCheck, Tag('AlterCheck')]
+    | Annotated[OnErrorCheck, Tag('OnErrorCheck')],
+    Discriminator(
+        _check_kind,
+        custom_error_type='check_kind',
+        custom_error_message=(
+            "expected a check: {is: TYPE, return: CODE}, {is_not: TYPE, return: CODE}, "
+            "{header: NAME, validates: python:f, return: CODE}, {alter: python:f} "
+            "or {on_error: CODE}"
+        ),
+    ),
+]
+
+
+class Section(SpecModel):
+    """Headers of a request or response: checks run in order, headers to set."""
+
+    key_order: ClassVar[tuple[str, ...]] = ('description', 'checks', 'set')
+
+    description: str | None = None
+    checks: list[Check] = Field(default_factory=list)
+    set: dict[str, HeaderValue] = Field(
+        default_factory=dict, description='Headers to set on the response, name: value.'
+    )
+
+
+class BodySection(Section):
+    """A body: checks, and optionally a JSON Schema or Pydantic model it must match."""
+
+    key_order: ClassVar[tuple[str, ...]] = ('description', 'schema', 'checks', 'set', 'example')
+
+    schema_: dict[str, Any] | PythonLocation | None = Field(
+        None,
+        alias='schema',
+        description="An inline JSON Schema, or 'python:pkg.Model' naming a Pydantic model.",
+    )
+    example: Any = Field(None, description='An example body (used by docs and --mock).')
+
+
+class Request(SpecModel):
+    """What a path expects of a request."""
+
+    key_order: ClassVar[tuple[str, ...]] = ('description', 'headers', 'body', 'status')
+
+    description: str | None = None
+    headers: Section | None = None
+    body: BodySection | None = None
+    status: dict[StatusCode, str] = Field(default_factory=dict)
+
+
+class Response(SpecModel):
+    """What a path does to its response, and the statuses it documents."""
+
+    key_order: ClassVar[tuple[str, ...]] = ('status', 'headers', 'body')
+
+    status: dict[StatusCode, str] = Field(
+        default_factory=dict, description='Status codes and what they mean, code: text.'
+    )
+    headers: Section | None = None
+    body: BodySection | None = None
+
+
+class Path(SpecModel):
+    """One service: a URL, its methods, the code behind it and its checks."""
+
+    key_order: ClassVar[tuple[str, ...]] = (
+        'description', 'method', 'url', 'use', 'max_body', 'request', 'response',
+    )
+
+    description: str | None = None
+    method: Annotated[list[Method], BeforeValidator(_split_methods)] = Field(
+        default_factory=list,
+        description="One method ('GET'), several ('GET|POST' or a list). None: GET.",
+    )
+    url: UrlTemplate | None = None
+    use: Location | None = Field(
+        None, description='The handler; without one the path echoes the request.'
+    )
+    max_body: int | None = Field(None, ge=0, description='Largest request body, in bytes.')
+    request: Request | None = None
+    response: Response | None = None

@@ -1,0 +1,79 @@
+"""The service spec: the root of the canonical model."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BeforeValidator, Field, StringConstraints, field_validator
+
+from .base import SpecModel
+from .location import LOCATION_SCHEMES, PythonLocation, parse_location
+from .path import Path, _number_to_text
+from .socket import SocketIO, SocketNamespace
+
+__all__ = ['FORMAT_VERSION', 'GlobalValue', 'Meta', 'Name', 'Spec']
+
+FORMAT_VERSION = 1
+
+#: A name for a path, global, type, worker or arbiter (RBR's NAME token).
+Name = Annotated[str, StringConstraints(pattern=r'^[A-Za-z_][A-Za-z0-9_-]*$')]
+
+#: A global: a location (called once at start-up) or a plain value.
+GlobalValue = str | bool | int | float
+
+Namespace = Annotated[str, StringConstraints(pattern=r'^/[A-Za-z0-9_./-]*$')]
+
+
+class Meta(SpecModel):
+    """What the service is: title, version and a description (Markdown or reST)."""
+
+    key_order: ClassVar[tuple[str, ...]] = ('title', 'version', 'description')
+
+    title: str | None = None
+    version: Annotated[str, BeforeValidator(_number_to_text)] | None = None
+    description: str | None = None
+
+
+class Spec(SpecModel):
+    """A whole service: paths, sockets, and what they share."""
+
+    key_order: ClassVar[tuple[str, ...]] = (
+        'rbconfig', 'meta', 'root', 'max_body', 'globals', 'types', 'paths',
+        'socketio', 'sockets', 'workers', 'arbiters',
+    )
+
+    rbconfig: Literal[1] = Field(description='The spec format version: 1.')
+    meta: Meta | None = None
+    root: Annotated[str, StringConstraints(pattern=r'^/[^{}]*$')] | None = Field(
+        None, description='A URL prefix put in front of every path.'
+    )
+    max_body: int | None = Field(
+        None, ge=0, description='Largest request body, in bytes, for paths that set none.'
+    )
+    globals: dict[Name, GlobalValue] = Field(
+        default_factory=dict,
+        description='Values passed to every handler as globs. A location is called once at '
+        'start-up with the globals defined before it.',
+    )
+    types: dict[Name, PythonLocation] = Field(
+        default_factory=dict, description='Custom types for checks: instantiated once, called.'
+    )
+    paths: dict[Name, Path] = Field(default_factory=dict)
+    socketio: SocketIO | None = None
+    sockets: dict[Namespace, SocketNamespace] = Field(
+        default_factory=dict, description="Socket.IO namespaces ('/' is the default one)."
+    )
+    workers: dict[Name, PythonLocation] = Field(
+        default_factory=dict, description="RedBarrel 'worker' statements: kept, not used."
+    )
+    arbiters: dict[Name, PythonLocation] = Field(
+        default_factory=dict, description="RedBarrel 'arbiter' statements: kept, not used."
+    )
+
+    @field_validator('globals')
+    @classmethod
+    def _check_global_locations(cls, value: dict[str, GlobalValue]) -> dict[str, GlobalValue]:
+        for item in value.values():
+            if isinstance(item, str) and item.partition(':')[0] in LOCATION_SCHEMES:
+                parse_location(item)
+        return value

@@ -1,0 +1,187 @@
+"""Turn plain data into a :class:`Spec`, or into a list of readable issues."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Issue, Loc
+from .base import SpecModel
+from .path import TypeCheck
+from .spec import Spec
+from .url import route_key
+
+__all__ = ['BUILTIN_TYPES', 'SpecInvalid', 'known_keys', 'parse_spec', 'spec_rules']
+
+#: Types every check may name without a ``types`` entry.
+BUILTIN_TYPES: tuple[str, ...] = ('json', 'int', 'float')
+
+_TAGS = {'TypeCheck', 'ValidatorCheck', 'AlterCheck', 'OnErrorCheck'}
+
+
+class SpecInvalid(ValueError):
+    """Plain data is not a valid spec; ``issues`` lists every reason."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__('; '.join(f'{issue.loc}: {issue.message}' for issue in issues))
+
+
+def parse_spec(data: Any) -> Spec:
+    """Validate plain data (from any format) into a :class:`Spec`.
+
+    Raises:
+        SpecInvalid: listing every problem found, each at its place.
+    """
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as ex:
+        raise SpecInvalid(_issues_from(ex)) from ex
+    issues = spec_rules(spec)
+    if issues:
+        raise SpecInvalid(issues)
+    return spec
+
+
+def spec_rules(spec: Spec) -> list[Issue]:
+    """Rules that span several parts of a spec: names that must exist or be unique."""
+    issues: list[Issue] = []
+    known_types = (*BUILTIN_TYPES, *spec.types)
+    for name in spec.types:
+        if name in BUILTIN_TYPES:
+            issues.append(Issue(('types', name), f'{name!r} is a built-in type; pick another name'))
+    routes: dict[tuple[str, str], str] = {}
+    for name, path in spec.paths.items():
+        for where, section in _sections(path):
+            for index, check in enumerate(section.checks):
+                if isinstance(check, TypeCheck) and check.type_name not in known_types:
+                    key = 'is' if check.is_ is not None else 'is_not'
+                    issues.append(
+                        Issue(
+                            ('paths', name, *where, 'checks', index, key),
+                            f'unknown type {check.type_name!r}'
+                            f'{_did_you_mean(check.type_name, known_types)}; '
+                            f"known types: {', '.join(known_types)}",
+                        )
+                    )
+        if path.url is None:
+            continue
+        for method in path.method or ['GET']:
+            key = (method, route_key(path.url))
+            if key in routes:
+                issues.append(
+                    Issue(
+                        ('paths', name, 'url'),
+                        f'paths {routes[key]!r} and {name!r} both claim {method} {path.url}',
+                    )
+                )
+            else:
+                routes[key] = name
+    return issues
+
+
+def _sections(path: Any) -> list[tuple[tuple[str, ...], Any]]:
+    found = []
+    for part in ('request', 'response'):
+        holder = getattr(path, part)
+        for kind in ('headers', 'body'):
+            section = getattr(holder, kind) if holder is not None else None
+            if section is not None:
+                found.append(((part, kind), section))
+    return found
+
+
+def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f' (did you mean {close[0]!r}?)' if close else ''
+
+
+def _issues_from(error: ValidationError) -> list[Issue]:
+    issues = []
+    for detail in error.errors(include_url=False):
+        loc: Loc = tuple(part for part in detail['loc'] if part not in _TAGS)
+        issues.append(Issue(loc, _message(detail, loc)))
+    return issues
+
+
+def _message(detail: Any, loc: Loc) -> str:
+    kind = detail['type']
+    if kind == 'missing':
+        return f'missing required key {loc[-1]!r}'
+    if kind == 'extra_forbidden':
+        key = str(loc[-1])
+        keys = known_keys(loc[:-1])
+        hint = _did_you_mean(key, keys)
+        listing = f"; expected one of: {', '.join(sorted(keys))}" if keys and not hint else ''
+        return f'unknown key {key!r}{hint}{listing} (extension keys start with x-)'
+    if kind == 'literal_error' and loc == ('rbconfig',):
+        return f"unsupported spec format version {detail['input']!r}; expected 1"
+    message = detail['msg']
+    if message.startswith('Value error, '):
+        message = message[len('Value error, ') :]
+    elif kind in ('dict_type', 'model_type', 'model_attributes_type'):
+        message = f'expected a mapping, got {_kind_of(detail["input"])}'
+    elif kind == 'list_type':
+        message = f'expected a list, got {_kind_of(detail["input"])}'
+    elif kind == 'string_type':
+        message = f'expected text, got {_kind_of(detail["input"])}'
+    elif kind == 'string_pattern_mismatch':
+        message = f"{detail['input']!r} does not match {detail['ctx']['pattern']}"
+    else:
+        message = message[0].lower() + message[1:]
+        if kind not in ('check_kind',) and 'input' in detail:
+            message += f", got {detail['input']!r}"
+    return message
+
+
+def _kind_of(value: Any) -> str:
+    names = {dict: 'a mapping', list: 'a list', str: 'text', bool: 'a boolean', int: 'a number',
+             float: 'a number', type(None): 'nothing'}
+    return names.get(type(value), type(value).__name__)
+
+
+def known_keys(loc: Loc) -> list[str]:
+    """The keys allowed at ``loc`` (a mapping's place), or [] if unknown."""
+    annotation: Any = Spec
+    for part in loc:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    model = _model_in(annotation)
+    if model is None:
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, SpecModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        model = _model_in(arg)
+        if model is not None:
+            return model
+    return None
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    model = _model_in(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _step(typing.get_args(annotation)[0], part)
+    if origin in (list, dict):
+        return typing.get_args(annotation)[-1]
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _step(arg, part)
+            if found is not None:
+                return found
+        return None
+    if model is not None and isinstance(part, str):
+        for name, field in model.model_fields.items():
+            if part in (name, field.alias):
+                return field.annotation
+    return None
