@@ -1,0 +1,117 @@
+"""The ``rbconfig`` command line: parses arguments, then calls the package.
+
+Each sub-command lives in ``rbconfig/commands/<name>.py`` as ``run(args) -> int``
+and is imported only when used, so ``rbconfig validate`` never imports the
+runtime (falcon, gevent, socketio).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+__all__ = ['main', 'make_parser', 'rbr_check']
+
+_EPILOG = """examples:
+  rbconfig validate apps/                      check every spec under apps/
+  rbconfig validate --format github spec.yaml  annotations for GitHub Actions
+  rbconfig convert legacy.rbr --to yaml        write legacy.yaml beside it
+  rbconfig run apps/demos/demos.yaml --port 8000
+  rbconfig schema > service.schema.json
+"""
+
+FORMATS = ('yaml', 'toml', 'rbr')
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``rbconfig``."""
+    parser = argparse.ArgumentParser(
+        prog='rbconfig',
+        description='Declarative web services: validate, convert and run service specs.',
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        '-v', '--verbose', action='count', default=0, help='more log output (-vv for debug)'
+    )
+    commands = parser.add_subparsers(dest='command', metavar='COMMAND', required=True)
+
+    validate = commands.add_parser('validate', help='check specs (YAML, TOML, RBR) for CI')
+    validate.add_argument('paths', nargs='+', metavar='FILE|DIR', help='spec files or folders')
+    validate.add_argument(
+        '--format', choices=('human', 'json', 'github'), default='human',
+        help='how to report problems (default: human)',
+    )
+    validate.add_argument(
+        '--color', choices=('auto', 'always', 'never'), default='auto',
+        help='colour human output (default: when writing to a terminal)',
+    )
+    validate.set_defaults(module='validate')
+
+    schema = commands.add_parser('schema', help='print the JSON Schema of the spec format')
+    schema.add_argument('-o', '--output', metavar='FILE', help='write to FILE instead')
+    schema.set_defaults(module='schema')
+
+    convert = commands.add_parser('convert', help='convert specs between YAML, TOML and RBR')
+    convert.add_argument('input', metavar='IN', help='a spec file or a folder of specs')
+    convert.add_argument('--to', required=True, choices=FORMATS, help='the output format')
+    convert.add_argument(
+        '--from', dest='from_format', choices=FORMATS,
+        help='the input format (default: from the file ending)',
+    )
+    convert.add_argument(
+        '-o', '--output', metavar='OUT',
+        help="output file or folder; '-' for standard output (default: beside the input)",
+    )
+    convert.add_argument(
+        '--force', action='store_true', help='overwrite output files that exist'
+    )
+    convert.set_defaults(module='convert')
+
+    run = commands.add_parser('run', help='serve a spec (Falcon + gevent + Socket.IO)')
+    run.add_argument('spec', metavar='SPEC', help='a spec file (.yaml, .toml or .rbr)')
+    run.add_argument('--host', default='127.0.0.1', help='address to bind (default: 127.0.0.1)')
+    run.add_argument('--port', type=int, default=8000, help='port to bind (default: 8000)')
+    run.add_argument('--reload', action='store_true', help='restart when the spec or code changes')
+    run.add_argument('--debug', action='store_true', help='show tracebacks in error responses')
+    run.add_argument(
+        '--mock', action='store_true', help='answer paths without a handler with examples'
+    )
+    run.set_defaults(module='run')
+
+    openapi = commands.add_parser('openapi', help='print the OpenAPI 3.1 document of a spec')
+    openapi.add_argument('spec', metavar='SPEC')
+    openapi.add_argument('-o', '--output', metavar='FILE', help='write to FILE instead')
+    openapi.set_defaults(module='openapi')
+
+    docs = commands.add_parser('docs', help='write the HTML documentation page of a spec')
+    docs.add_argument('spec', metavar='SPEC')
+    docs.add_argument('-o', '--output', metavar='FILE', help='write to FILE instead')
+    docs.set_defaults(module='docs')
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``rbconfig`` with ``argv``; returns the exit status."""
+    args = make_parser().parse_args(argv)
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
+    logging.basicConfig(level=level, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    command = importlib.import_module(f'rbconfig.commands.{args.module}')
+    try:
+        return int(command.run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+def rbr_check(argv: Sequence[str] | None = None) -> int:
+    """``rbr-check FILE``: RedBarrel's syntax checker, kept for old habits."""
+    from .commands.rbr_check import main as check
+
+    return check(sys.argv[1:] if argv is None else list(argv))
+
+
+if __name__ == '__main__':  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``rbconfig`` CLI, one module each, imported on use."""
