@@ -1,0 +1,221 @@
+"""Run ``rbconfig run SPEC`` as a real process on a free port, for tests.
+
+Example::
+
+    with start_server('apps/hello/hello.yaml', '--debug') as server:
+        urllib.request.urlopen(server.url + '/hello')
+        assert 'GET /hello' in server.output()
+
+The process is started with :class:`subprocess.Popen` directly (never through a
+shell, so its pid is the server's), its standard output and error go to one
+temporary file (no pipe to fill up and block it), and it is always stopped:
+SIGTERM, a wait, then SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ['Server', 'free_port', 'start_server', 'ROOT']
+
+#: The repository root: put on PYTHONPATH so the server imports this checkout.
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port(host: str = '127.0.0.1') -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def child_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a child ``python -m rbconfig.cli`` of this checkout."""
+    merged = dict(os.environ)
+    merged['PYTHONPATH'] = os.pathsep.join(
+        part for part in (str(ROOT), merged.get('PYTHONPATH', '')) if part
+    )
+    merged['PYTHONUNBUFFERED'] = '1'
+    if env:
+        merged.update(env)
+    return merged
+
+
+class Server:
+    """A running server process: its address, output and exit status."""
+
+    def __init__(
+        self, process: subprocess.Popen[bytes], port: int, log: Path, host: str = '127.0.0.1'
+    ) -> None:
+        self.process = process
+        self.port = port
+        self.host = host
+        self.url = f'http://{host}:{port}'
+        self._log = log
+
+    @property
+    def pid(self) -> int:
+        """The server's process id."""
+        return self.process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit status, or None while it runs."""
+        return self.process.poll()
+
+    def output(self) -> str:
+        """Everything the process wrote to stdout and stderr so far."""
+        try:
+            return self._log.read_bytes().decode('utf-8', 'replace')
+        except FileNotFoundError:
+            return ''
+
+    def wait_for_output(self, text: str, timeout: float = 10) -> str:
+        """Wait until ``text`` appears in the output; returns the output.
+
+        Raises:
+            AssertionError: on timeout, with the output so far.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            output = self.output()
+            if text in output:
+                return output
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f'{text!r} not in the server output after {timeout}s:\n{output}'
+                )
+            time.sleep(0.05)
+
+    def wait_ready(self, timeout: float = 20) -> None:
+        """Wait until the port accepts connections.
+
+        Raises:
+            AssertionError: if the process exits first or on timeout, with its output.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            code = self.process.poll()
+            if code is not None:
+                raise AssertionError(
+                    f'the server exited with status {code} before listening:\n{self.output()}'
+                )
+            try:
+                with socket.create_connection((self.host, self.port), timeout=0.5):
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f'the server did not listen on port {self.port} within {timeout}s:\n'
+                    f'{self.output()}'
+                )
+            time.sleep(0.05)
+
+    def signal(self, signum: int) -> None:
+        """Send ``signum`` to the server process (if it still runs)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+
+    def stop(self, timeout: float = 10) -> int:
+        """SIGTERM, wait up to ``timeout`` seconds, then SIGKILL; returns the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._kill_group()
+                self.process.wait(5)
+        return self.process.returncode
+
+    def _kill_group(self) -> None:
+        # The server runs in its own session: a --reload parent's child goes too.
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            self.process.kill()
+
+    def __repr__(self) -> str:
+        return f'<Server {self.url} pid={self.pid} returncode={self.returncode}>'
+
+
+def spawn(
+    spec: Path | str,
+    *extra_args: str,
+    port: int | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | str | None = None,
+) -> Server:
+    """Start ``rbconfig run SPEC --port PORT ...`` without waiting for it."""
+    port = free_port() if port is None else port
+    fd, name = tempfile.mkstemp(prefix='rbconfig-server-', suffix='.log')
+    log = Path(name)
+    with os.fdopen(fd, 'wb') as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                '-m',
+                'rbconfig.cli',
+                'run',
+                os.fspath(spec),
+                '--port',
+                str(port),
+                *extra_args,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=child_env(env),
+            cwd=os.fspath(cwd) if cwd is not None else None,
+            start_new_session=True,
+        )
+    return Server(process, port, log)
+
+
+@contextmanager
+def start_server(
+    spec: Path | str,
+    *extra_args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 20,
+    cwd: Path | str | None = None,
+) -> Iterator[Server]:
+    """Serve ``spec`` with ``rbconfig run`` on a free port until the block ends.
+
+    Args:
+        spec: the spec file.
+        *extra_args: more ``rbconfig run`` arguments (``--debug``, ``--mock``...).
+        env: environment variables to add for the server.
+        timeout: seconds to wait for the port to accept connections.
+        cwd: the server's working folder (default: this one).
+
+    Yields:
+        The :class:`Server`, already accepting connections.
+    """
+    server = spawn(spec, *extra_args, env=env, cwd=cwd)
+    try:
+        server.wait_ready(timeout)
+        yield server
+    finally:
+        try:
+            server.stop()
+        finally:
+            if server.process.poll() is None:  # pragma: no cover - stop() failed
+                server._kill_group()
+                server.process.wait()
+            else:
+                # Leftovers of the session (a --reload child) must not outlive the test.
+                try:
+                    os.killpg(server.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            server._log.unlink(missing_ok=True)
