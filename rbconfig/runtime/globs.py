@@ -1,0 +1,85 @@
+"""Build the ``globs`` dict passed to every handler, once, at start-up.
+
+Globals are built in the order they are written. A value with a location
+prefix is resolved and, as in RedBarrel, called with a shallow copy of the
+globals defined before it; what it returns becomes the global:
+
+* ``python:pkg.factory`` → ``factory(dict(previous_globals))``;
+* ``file:PATH`` → a :class:`FileValue`: the file's bytes, which also answers
+  ``.body``, ``.text`` and ``.content_type`` like the webob Response
+  RedBarrel stored, so legacy code reading ``globs['config'].body`` still works;
+* ``directory:PATH`` → the folder as an absolute :class:`~pathlib.Path`;
+* ``proxy:URL`` → the URL text.
+
+Any other value (text, number, boolean) is stored as written.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from ..converters.base import Document
+from ..schema import LOCATION_SCHEMES
+from .errors import StartupError
+from .resolve import resolve
+
+__all__ = ['FileValue', 'build_globals']
+
+
+class FileValue(bytes):
+    """The content of a ``file:`` global: bytes, plus a Response-like surface."""
+
+    path: Path
+    content_type: str
+
+    def __new__(cls, path: Path) -> FileValue:
+        value = super().__new__(cls, path.read_bytes())
+        value.path = path
+        value.content_type = mimetypes.guess_type(path.name)[0] or 'application/octet-stream'
+        return value
+
+    @property
+    def body(self) -> bytes:
+        """The bytes (webob ``Response.body``)."""
+        return bytes(self)
+
+    @property
+    def text(self) -> str:
+        """The content decoded as UTF-8 (webob ``Response.text``)."""
+        return self.decode('utf-8')
+
+
+def build_globals(document: Document) -> dict[str, Any]:
+    """The globals of ``document``'s spec, built in order.
+
+    Raises:
+        StartupError: a location cannot be resolved, or calling it failed.
+    """
+    globs: dict[str, Any] = {}
+    for name, value in document.spec.globals.items():
+        loc = ('globals', name)
+        if not (isinstance(value, str) and value.partition(':')[0] in LOCATION_SCHEMES):
+            globs[name] = value
+            continue
+        scheme = value.partition(':')[0]
+        target = resolve(document, loc, value)
+        if scheme == 'file':
+            globs[name] = FileValue(target)
+        elif scheme in ('directory', 'proxy'):
+            globs[name] = target
+        else:
+            if not callable(target):
+                raise StartupError.at(
+                    document, loc, f'global {name!r}: {value} is not callable ({target!r})'
+                )
+            try:
+                globs[name] = target(dict(globs))
+            except Exception as ex:
+                raise StartupError.at(
+                    document,
+                    loc,
+                    f'global {name!r}: {value}(globs) failed: {type(ex).__name__}: {ex}',
+                ) from ex
+    return globs

@@ -1,0 +1,207 @@
+"""Serve a WSGI app with gevent: TCP_NODELAY, an access log and a clean stop.
+
+gevent's pywsgi writes a response's headers and body in two sends. On a
+keep-alive connection, Nagle's algorithm then holds the body back until the
+client acknowledges the headers, which a client delays by ~40 ms: ten times
+fewer requests per second. :class:`Server` sets ``TCP_NODELAY`` on every
+accepted socket.
+
+On SIGINT or SIGTERM the server stops accepting, closes idle keep-alive
+connections, lets requests in flight finish (at most ``stop_timeout``
+seconds) and returns, so the process exits with status 0.
+
+gevent's monkey-patching must have been done before this module is used with
+an app that does blocking I/O (``rbconfig run`` does it first thing).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+import gevent
+from gevent.event import Event
+from gevent.pool import Pool
+from gevent.pywsgi import WSGIHandler, WSGIServer
+
+__all__ = ['ACCESS_LOGGER', 'Server', 'access_logger', 'serve']
+
+#: The name of the logger that gets one line per request.
+ACCESS_LOGGER = 'rbconfig.access'
+
+WSGIApp = Callable[..., Any]
+
+
+class Handler(WSGIHandler):
+    """pywsgi's handler, with a shorter access-log line and graceful-stop support."""
+
+    server: Server
+
+    def read_requestline(self) -> str:
+        # Between requests a keep-alive connection idles here; stop() closes those.
+        idle = self.server.idle
+        idle.add(self)
+        try:
+            return super().read_requestline()
+        finally:
+            idle.discard(self)
+
+    def handle_one_response(self) -> None:
+        if self.server.stopping:
+            self.close_connection = True  # answer with 'Connection: close'
+        super().handle_one_response()
+
+    def handle_one_request(self) -> Any:
+        if self.server.stopping:
+            return None
+        return super().handle_one_request()
+
+    def format_request(self) -> str:
+        """``127.0.0.1 "GET /hello HTTP/1.1" 200 12 0.4ms``."""
+        address = self.client_address
+        client = address[0] if isinstance(address, tuple) else address
+        status = (self._orig_status or self.status or '000').split()[0]
+        length = self.response_length or '-'
+        if self.time_finish:
+            took = f'{(self.time_finish - self.time_start) * 1000:.1f}ms'
+        else:
+            took = '-'
+        return f'{client or "-"} "{self.requestline or ""}" {status} {length} {took}'
+
+
+class Server(WSGIServer):
+    """A pywsgi server with ``TCP_NODELAY`` on each connection and a graceful :meth:`stop`.
+
+    Args:
+        listener: an ``(host, port)`` address or a bound, listening socket.
+        application: the WSGI app.
+        log: where access lines go (a logger, a file, or None for none).
+        stop_timeout: seconds that requests in flight get to finish on stop.
+        **kwargs: passed to :class:`gevent.pywsgi.WSGIServer`.
+    """
+
+    handler_class = Handler
+
+    def __init__(
+        self,
+        listener: Any,
+        application: WSGIApp,
+        *,
+        log: Any = 'default',
+        stop_timeout: float = 5.0,
+        **kwargs: Any,
+    ) -> None:
+        # A pool, so that stop() can wait for the connections in flight.
+        kwargs.setdefault('spawn', Pool())
+        super().__init__(listener, application, log=log, **kwargs)
+        self.stop_timeout = stop_timeout
+        self.stopping = False
+        self.idle: set[Handler] = set()
+
+    def handle(self, sock: Any, address: Any) -> None:
+        """Set ``TCP_NODELAY`` on the connection, then serve it."""
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:  # not TCP (a Unix socket): nothing to do
+            pass
+        super().handle(sock, address)
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop accepting, close idle connections, wait for requests in flight."""
+        self.stopping = True
+        self.close()
+        for handler in list(self.idle):
+            sock = getattr(handler, 'socket', None)
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        if self.pool is not None:
+            self.pool.join(timeout=self.stop_timeout if timeout is None else timeout)
+            self.pool.kill(block=True, timeout=1)
+
+
+def access_logger(stream: TextIO | None = None) -> logging.Logger:
+    """The access logger, writing ``TIME LINE`` to ``stream`` (default: stderr).
+
+    It does not propagate, so the access log shows whatever the level of the
+    root logger (``rbconfig -v`` is only about other messages).
+    """
+    logger = logging.getLogger(ACCESS_LOGGER)
+    if not logger.handlers:
+        handler = logging.StreamHandler(stream or sys.stderr)
+        handler.setFormatter(logging.Formatter('%(asctime)s %(message)s', '%Y-%m-%dT%H:%M:%S'))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger
+
+
+def serve(
+    application: WSGIApp,
+    host: str = '127.0.0.1',
+    port: int = 8000,
+    *,
+    listener: socket.socket | None = None,
+    access_log: bool = True,
+    banner: str | None = None,
+    stop_timeout: float = 5.0,
+    stream: TextIO | None = None,
+) -> int:
+    """Serve ``application`` until SIGINT or SIGTERM; returns the exit status.
+
+    Args:
+        application: the WSGI app.
+        host: the address to bind.
+        port: the port to bind.
+        listener: an already listening socket to use instead (``--reload`` passes one).
+        access_log: write one line per request to stderr.
+        banner: text printed after the URL on the start-up line.
+        stop_timeout: seconds that requests in flight get to finish on stop.
+        stream: where the start-up and stop lines go (default: stderr).
+
+    Returns:
+        0 after a clean stop, 1 when the address cannot be bound.
+    """
+    out = stream or sys.stderr
+    server = Server(
+        listener if listener is not None else (host, port),
+        application,
+        log=access_logger() if access_log else None,
+        stop_timeout=stop_timeout,
+    )
+    try:
+        server.start()
+    except OSError as ex:
+        print(f'rbconfig: cannot listen on {host}:{port}: {ex.strerror or ex}', file=out)
+        return 1
+    bound_host, bound_port = server.address[:2]
+    shown = f'[{bound_host}]' if ':' in str(bound_host) else bound_host
+    print(f'rbconfig: serving on http://{shown}:{bound_port}{banner or ""}', file=out, flush=True)
+
+    stopped = Event()
+
+    def on_signal(signum: int) -> None:
+        if not stopped.is_set():
+            print(f'rbconfig: {signal.Signals(signum).name}, stopping', file=out, flush=True)
+            stopped.set()
+
+    handlers = [
+        gevent.signal_handler(signum, on_signal, signum)
+        for signum in (signal.SIGINT, signal.SIGTERM)
+    ]
+    try:
+        stopped.wait()
+        started = time.monotonic()
+        server.stop()
+        print(f'rbconfig: stopped in {time.monotonic() - started:.1f}s', file=out, flush=True)
+    finally:
+        for handler in handlers:
+            handler.cancel()
+    return 0
