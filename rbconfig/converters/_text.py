@@ -1,0 +1,90 @@
+"""Helpers the text formats share: own-line comments and the schema pointer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..errors import Loc
+from ..schema import SpecModel
+
+__all__ = ['SCHEMA_URL', 'attach_comments', 'ordered_data', 'ordered_keys']
+
+#: Where the published JSON Schema of the spec format lives (the ``$id``).
+SCHEMA_URL = 'https://raw.githubusercontent.com/rbconfig/rbconfig/main/schemas/service.schema.json'
+
+
+def attach_comments(
+    lines: list[str],
+    starts: dict[int, Loc],
+    skip: set[int],
+    header: str,
+) -> dict[Loc, list[str]]:
+    """Give each block of own-line comments to the element on the next line.
+
+    Args:
+        lines: the text, split into lines.
+        starts: 1-based line number → the loc of the element written there.
+        skip: 1-based line numbers inside multi-line values (not comments).
+        header: a comment prefix that is not carried (the schema pointer).
+
+    Returns:
+        loc → comment lines (without ``#`` and one following space).
+    """
+    comments: dict[Loc, list[str]] = {}
+    block: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if number in skip:
+            continue
+        text = line.strip()
+        if text.startswith('#'):
+            if text.startswith(header):
+                continue
+            body = text[1:]
+            block.append(body[1:] if body.startswith(' ') else body)
+            continue
+        if not text:
+            continue
+        if block:
+            loc = starts.get(number)
+            if loc is not None:
+                comments.setdefault(loc, []).extend(block)
+            block = []
+    return comments
+
+
+def ordered_keys(keys: Iterable[str | int], first: tuple[str, ...]) -> list[str | int]:
+    """``first`` (those present), then the other keys, then ``x-`` keys."""
+    present = list(keys)
+    seen = set(present)
+    head = [key for key in first if key in seen]
+    rest = [key for key in present if key not in first and not _extension(key)]
+    tail = [key for key in present if _extension(key) and key not in first]
+    return [*head, *rest, *tail]
+
+
+def _extension(key: str | int) -> bool:
+    return isinstance(key, str) and key.startswith('x-')
+
+
+def ordered_data(model: SpecModel) -> dict[str, Any]:
+    """``model`` as plain data, defaults left out, each mapping in its model's key order."""
+    return _order(model.to_data(), model)
+
+
+def _order(data: Any, value: Any) -> Any:
+    if isinstance(value, SpecModel) and isinstance(data, dict):
+        names = {field.alias or name: name for name, field in type(value).model_fields.items()}
+        result = {}
+        for key in ordered_keys(data, type(value).key_order):
+            child = getattr(value, names[key]) if key in names else None
+            result[key] = _order(data[key], child)
+        return result
+    if isinstance(value, list) and isinstance(data, list) and len(value) == len(data):
+        return [_order(item, child) for item, child in zip(data, value, strict=True)]
+    if isinstance(value, dict) and isinstance(data, dict) and len(value) == len(data):
+        return {
+            key: _order(item, child)
+            for (key, item), child in zip(data.items(), value.values(), strict=True)
+        }
+    return data
