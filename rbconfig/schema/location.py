@@ -90,5 +90,8 @@ Location = Annotated[
 PythonLocation = Annotated[
     str,
     AfterValidator(_check_python),
-    Field(json_schema_extra={'pattern': '^python:'}, description="Python code: 'python:pkg.module.attr'."),
+    Field(
+        json_schema_extra={'pattern': '^python:'},
+        description="Python code: 'python:pkg.module.attr'.",
+    ),
 ]

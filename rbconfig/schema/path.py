@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema, model_validator
 
 from .base import SpecModel
 from .location import Location, PythonLocation
@@ -28,7 +28,15 @@ __all__ = [
 ]
 
 HTTP_METHODS: tuple[str, ...] = (
-    'GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT',
+    'GET',
+    'POST',
+    'PUT',
+    'DELETE',
+    'PATCH',
+    'HEAD',
+    'OPTIONS',
+    'TRACE',
+    'CONNECT',
 )
 
 Method = Literal['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']
@@ -44,7 +52,14 @@ def _number_to_text(value: Any) -> Any:
 
 
 #: A header value; numbers written without quotes are taken as their text.
-HeaderValue = Annotated[str, BeforeValidator(_number_to_text)]
+HeaderValue = Annotated[
+    str, BeforeValidator(_number_to_text), WithJsonSchema({'type': ['string', 'number']})
+]
+
+_METHODS_PATTERN = '^({0})(\\s*\\|\\s*({0}))*$'.format('|'.join(HTTP_METHODS))
+
+#: What ``status`` tables allow as keys, for editors (the model checks 100 to 599).
+_STATUS_KEYS = {'propertyNames': {'pattern': '^[1-5][0-9][0-9]$'}}
 
 
 def _split_methods(value: Any) -> Any:
@@ -137,9 +152,9 @@ Check = Annotated[
         _check_kind,
         custom_error_type='check_kind',
         custom_error_message=(
-            "expected a check: {is: TYPE, return: CODE}, {is_not: TYPE, return: CODE}, "
-            "{header: NAME, validates: python:f, return: CODE}, {alter: python:f} "
-            "or {on_error: CODE}"
+            'expected a check: {is: TYPE, return: CODE}, {is_not: TYPE, return: CODE}, '
+            '{header: NAME, validates: python:f, return: CODE}, {alter: python:f} '
+            'or {on_error: CODE}'
         ),
     ),
 ]
@@ -178,7 +193,11 @@ class Request(SpecModel):
     description: str | None = None
     headers: Section | None = None
     body: BodySection | None = None
-    status: dict[StatusCode, str] = Field(default_factory=dict)
+    status: dict[StatusCode, str] = Field(
+        default_factory=dict,
+        description='Status codes and what they mean, code: text.',
+        json_schema_extra=_STATUS_KEYS,
+    )
 
 
 class Response(SpecModel):
@@ -187,7 +206,9 @@ class Response(SpecModel):
     key_order: ClassVar[tuple[str, ...]] = ('status', 'headers', 'body')
 
     status: dict[StatusCode, str] = Field(
-        default_factory=dict, description='Status codes and what they mean, code: text.'
+        default_factory=dict,
+        description='Status codes and what they mean, code: text.',
+        json_schema_extra=_STATUS_KEYS,
     )
     headers: Section | None = None
     body: BodySection | None = None
@@ -197,11 +218,28 @@ class Path(SpecModel):
     """One service: a URL, its methods, the code behind it and its checks."""
 
     key_order: ClassVar[tuple[str, ...]] = (
-        'description', 'method', 'url', 'use', 'max_body', 'request', 'response',
+        'description',
+        'method',
+        'url',
+        'use',
+        'max_body',
+        'request',
+        'response',
     )
 
     description: str | None = None
-    method: Annotated[list[Method], BeforeValidator(_split_methods)] = Field(
+    method: Annotated[
+        list[Method],
+        BeforeValidator(_split_methods),
+        WithJsonSchema(
+            {
+                'anyOf': [
+                    {'type': 'string', 'pattern': _METHODS_PATTERN},
+                    {'type': 'array', 'items': {'enum': list(HTTP_METHODS)}, 'uniqueItems': True},
+                ]
+            }
+        ),
+    ] = Field(
         default_factory=list,
         description="One method ('GET'), several ('GET|POST' or a list). None: GET.",
     )

@@ -46,7 +46,12 @@ class SocketIO(SpecModel):
     """Settings of the Socket.IO server."""
 
     key_order: ClassVar[tuple[str, ...]] = (
-        'path', 'origins', 'ping_interval', 'ping_timeout', 'max_message', 'client',
+        'path',
+        'origins',
+        'ping_interval',
+        'ping_timeout',
+        'max_message',
+        'client',
     )
 
     path: str = Field('/socket.io', pattern=r'^/[^{}]*$', description='Endpoint of the server.')

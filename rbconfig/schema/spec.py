@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from .base import SpecModel
 from .location import LOCATION_SCHEMES, PythonLocation, parse_location
-from .path import Path, _number_to_text
+from .path import HeaderValue, Path
 from .socket import SocketIO, SocketNamespace
 
 __all__ = ['FORMAT_VERSION', 'GlobalValue', 'Meta', 'Name', 'Spec']
@@ -30,7 +30,7 @@ class Meta(SpecModel):
     key_order: ClassVar[tuple[str, ...]] = ('title', 'version', 'description')
 
     title: str | None = None
-    version: Annotated[str, BeforeValidator(_number_to_text)] | None = None
+    version: HeaderValue | None = Field(None, description="The service's version ('1.0').")
     description: str | None = None
 
 
@@ -38,8 +38,17 @@ class Spec(SpecModel):
     """A whole service: paths, sockets, and what they share."""
 
     key_order: ClassVar[tuple[str, ...]] = (
-        'rbconfig', 'meta', 'root', 'max_body', 'globals', 'types', 'paths',
-        'socketio', 'sockets', 'workers', 'arbiters',
+        'rbconfig',
+        'meta',
+        'root',
+        'max_body',
+        'globals',
+        'types',
+        'paths',
+        'socketio',
+        'sockets',
+        'workers',
+        'arbiters',
     )
 
     rbconfig: Literal[1] = Field(description='The spec format version: 1.')

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import Issue, Loc
 from .base import SpecModel
-from .path import TypeCheck
+from .path import HTTP_METHODS, TypeCheck
 from .spec import Spec
 from .url import route_key
 
@@ -65,7 +65,7 @@ def spec_rules(spec: Spec) -> list[Issue]:
                             ('paths', name, *where, 'checks', index, key),
                             f'unknown type {check.type_name!r}'
                             f'{_did_you_mean(check.type_name, known_types)}; '
-                            f"known types: {', '.join(known_types)}",
+                            f'known types: {", ".join(known_types)}',
                         )
                     )
         if path.url is None:
@@ -103,8 +103,9 @@ def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
 def _issues_from(error: ValidationError) -> list[Issue]:
     issues = []
     for detail in error.errors(include_url=False):
-        loc: Loc = tuple(part for part in detail['loc'] if part not in _TAGS)
-        issues.append(Issue(loc, _message(detail, loc)))
+        raw: Loc = tuple(part for part in detail['loc'] if part not in _TAGS)
+        loc: Loc = tuple(part for part in raw if part != '[key]')
+        issues.append(Issue(loc, _message(detail, raw)))
     return issues
 
 
@@ -116,10 +117,19 @@ def _message(detail: Any, loc: Loc) -> str:
         key = str(loc[-1])
         keys = known_keys(loc[:-1])
         hint = _did_you_mean(key, keys)
-        listing = f"; expected one of: {', '.join(sorted(keys))}" if keys and not hint else ''
-        return f'unknown key {key!r}{hint}{listing} (extension keys start with x-)'
+        listing = f'; expected one of: {", ".join(sorted(keys))}' if keys and not hint else ''
+        extension = '' if hint else ' (extension keys start with x-)'
+        return f'unknown key {key!r}{hint}{listing}{extension}'
     if kind == 'literal_error' and loc == ('rbconfig',):
-        return f"unsupported spec format version {detail['input']!r}; expected 1"
+        return f'unsupported spec format version {detail["input"]!r}; expected 1'
+    if kind == 'literal_error' and len(loc) >= 2 and loc[-2] == 'method':
+        method = str(detail['input'])
+        hint = _did_you_mean(method, HTTP_METHODS)
+        return f'unknown HTTP method {method!r}{hint}; expected one of: {", ".join(HTTP_METHODS)}'
+    if loc and loc[-1] == '[key]' and len(loc) >= 3 and loc[-3] == 'status':
+        if kind in ('int_parsing', 'int_type', 'int_from_float'):
+            return f'expected a status code (a number from 100 to 599), got {detail["input"]!r}'
+        return f'status code {detail["input"]} is out of range: expected 100 to 599'
     message = detail['msg']
     if message.startswith('Value error, '):
         message = message[len('Value error, ') :]
@@ -130,17 +140,24 @@ def _message(detail: Any, loc: Loc) -> str:
     elif kind == 'string_type':
         message = f'expected text, got {_kind_of(detail["input"])}'
     elif kind == 'string_pattern_mismatch':
-        message = f"{detail['input']!r} does not match {detail['ctx']['pattern']}"
+        message = f'{detail["input"]!r} does not match {detail["ctx"]["pattern"]}'
     else:
         message = message[0].lower() + message[1:]
         if kind not in ('check_kind',) and 'input' in detail:
-            message += f", got {detail['input']!r}"
+            message += f', got {detail["input"]!r}'
     return message
 
 
 def _kind_of(value: Any) -> str:
-    names = {dict: 'a mapping', list: 'a list', str: 'text', bool: 'a boolean', int: 'a number',
-             float: 'a number', type(None): 'nothing'}
+    names = {
+        dict: 'a mapping',
+        list: 'a list',
+        str: 'text',
+        bool: 'a boolean',
+        int: 'a number',
+        float: 'a number',
+        type(None): 'nothing',
+    }
     return names.get(type(value), type(value).__name__)
 
 
