@@ -1,0 +1,243 @@
+"""The ``/__doc__`` page: one self-contained HTML page documenting a spec.
+
+Every path (methods, URL, description, what it runs, its checks in plain
+words, statuses, headers it sets) and every Socket.IO namespace (its handler
+and events). Descriptions are rendered from Markdown. RedBarrel's
+descriptions were reStructuredText; Markdown reads most reST-ish text
+(paragraphs, ``*emphasis*``, ``**strong**``, lists, literal blocks)
+acceptably, so there is one renderer. Everything else is HTML-escaped;
+description text is the spec author's and may contain HTML, as Markdown allows.
+Nothing here imports falcon.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+import markdown
+
+from ..converters.base import Document
+from ..schema import BodySection, Path, Section, Spec, parse_location
+from .openapi import check_sentence, full_url
+
+__all__ = ['render_doc_page']
+
+_STYLE = """
+:root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; --accent: #0969da; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif; color: var(--ink);
+       margin: 0 auto; max-width: 60rem; padding: 1.5rem; }
+h1 { margin-bottom: .2rem; } h1 small { color: var(--muted); font-weight: normal; font-size: 1rem; }
+h2 { border-bottom: 1px solid var(--line); padding-bottom: .3rem; margin-top: 2.2rem; }
+h3 { margin: 0 0 .4rem; font-size: 1.05rem; }
+h4 { margin: .8rem 0 .2rem; font-size: .85rem; text-transform: uppercase; color: var(--muted); }
+code, pre { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
+pre { background: var(--soft); padding: .6rem; overflow-x: auto; border-radius: 6px; }
+a { color: var(--accent); }
+nav ul { columns: 2; padding-left: 1.2rem; }
+.entry { border: 1px solid var(--line); border-radius: 8px; padding: .9rem 1rem; margin: 1rem 0; }
+.method { display: inline-block; font: bold 12px/1 ui-monospace, monospace; padding: .25rem .45rem;
+          border-radius: 4px; background: #ddf4ff; color: #0550ae; margin-right: .25rem; }
+.url { font: 600 14px ui-monospace, monospace; }
+.name { color: var(--muted); float: right; font-size: .85rem; }
+table { border-collapse: collapse; } td, th { text-align: left; padding: .15rem .8rem .15rem 0;
+  vertical-align: top; }
+ul.checks { margin: .2rem 0; padding-left: 1.2rem; }
+.muted { color: var(--muted); }
+"""
+
+
+def render_doc_page(spec: Spec | Document, *, openapi_url: str | None = None) -> str:
+    """The HTML documentation page of ``spec``.
+
+    Args:
+        spec: the spec, or its loaded document.
+        openapi_url: a link to the OpenAPI document to show, if any.
+
+    Returns:
+        A complete HTML document (CSS inline, no scripts, no external resources).
+    """
+    model = spec.spec if isinstance(spec, Document) else spec
+    meta = model.meta
+    title = (meta.title if meta and meta.title else None) or (
+        _stem(spec.file) if isinstance(spec, Document) else 'rbconfig service'
+    )
+    out: list[str] = [
+        '<!DOCTYPE html>',
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<title>{escape(title)}</title>',
+        f'<style>{_STYLE}</style>',
+        '</head><body>',
+    ]
+    version = f' <small>version {escape(meta.version)}</small>' if meta and meta.version else ''
+    out.append(f'<h1>{escape(title)}{version}</h1>')
+    if meta and meta.description:
+        out.append(_markdown(meta.description))
+    links = []
+    if openapi_url:
+        links.append(f'<a href="{escape(openapi_url)}">OpenAPI 3.1 document</a>')
+    if model.root:
+        links.append(f'every URL starts with <code>{escape(model.root)}</code>')
+    if links:
+        out.append(f'<p class="muted">{" · ".join(links)}</p>')
+
+    paths = [(name, path) for name, path in model.paths.items() if path.url is not None]
+    out.append(_contents(model, paths))
+    if paths:
+        out.append('<h2 id="paths">Paths</h2>')
+        for name, path in paths:
+            out.append(_path(model, name, path))
+    if model.sockets:
+        out.append('<h2 id="sockets">Socket.IO</h2>')
+        endpoint = model.socketio.path if model.socketio else '/socket.io'
+        out.append(f'<p>Endpoint <code>{escape(endpoint)}</code>.</p>')
+        for namespace, socket in model.sockets.items():
+            out.append(f'<section class="entry" id="socket-{_anchor(namespace)}">')
+            out.append(f'<h3>Namespace <code>{escape(namespace)}</code></h3>')
+            if socket.description:
+                out.append(_markdown(socket.description))
+            if socket.use:
+                out.append(
+                    f'<p>Each connection runs <code>{escape(socket.use)}</code> '
+                    '(RedBarrel style, reads <code>request.socketio</code>).</p>'
+                )
+            if socket.events:
+                out.append('<h4>Events</h4><table>')
+                for event, handler in socket.events.items():
+                    out.append(
+                        f'<tr><td><code>{escape(event)}</code></td>'
+                        f'<td><code>{escape(handler)}</code></td></tr>'
+                    )
+                out.append('</table>')
+            out.append('</section>')
+    out.append('<p class="muted">Generated by rbconfig.</p>')
+    out.append('</body></html>')
+    return '\n'.join(out) + '\n'
+
+
+def _contents(model: Spec, paths: list[tuple[str, Path]]) -> str:
+    if not paths and not model.sockets:
+        return '<p class="muted">This spec has no paths and no sockets.</p>'
+    items = [
+        f'<li><a href="#path-{_anchor(name)}">{_methods_text(path)} '
+        f'{escape(full_url(model.root, path.url or "/"))}</a></li>'
+        for name, path in paths
+    ]
+    items += [
+        f'<li><a href="#socket-{_anchor(namespace)}">Socket.IO {escape(namespace)}</a></li>'
+        for namespace in model.sockets
+    ]
+    return '<nav><ul>' + ''.join(items) + '</ul></nav>'
+
+
+def _path(model: Spec, name: str, path: Path) -> str:
+    url = full_url(model.root, path.url or '/')
+    methods = ''.join(
+        f'<span class="method">{escape(method)}</span>' for method in (path.method or ['GET'])
+    )
+    out = [
+        f'<section class="entry" id="path-{_anchor(name)}">',
+        f'<h3><span class="name">{escape(name)}</span>{methods} '
+        f'<span class="url">{escape(url)}</span></h3>',
+    ]
+    if path.description:
+        out.append(_markdown(path.description))
+    out.append(f'<p>{_use_words(path.use)}</p>')
+    max_body = path.max_body if path.max_body is not None else model.max_body
+    if max_body is not None:
+        out.append(f'<p>Request bodies larger than {max_body} bytes are refused with 413.</p>')
+    request, response = path.request, path.response
+    if request is not None:
+        if request.description:
+            out.append(_markdown(request.description))
+        out.append(_section('Request headers', request.headers, 'request'))
+        out.append(_section('Request body', request.body, 'request'))
+    if response is not None:
+        out.append(_section('Response headers', response.headers, 'response'))
+        out.append(_section('Response body', response.body, 'response'))
+    statuses = {**(request.status if request else {}), **(response.status if response else {})}
+    if statuses:
+        out.append('<h4>Statuses</h4><table>')
+        for code in sorted(statuses):
+            out.append(f'<tr><td><code>{code}</code></td><td>{escape(statuses[code])}</td></tr>')
+        out.append('</table>')
+    out.append('</section>')
+    return '\n'.join(part for part in out if part)
+
+
+def _section(title: str, section: Section | None, part: str) -> str:
+    if section is None:
+        return ''
+    out = [f'<h4>{escape(title)}</h4>']
+    if section.description:
+        out.append(_markdown(section.description))
+    if section.checks:
+        out.append('<ul class="checks">')
+        out += [f'<li>{escape(check_sentence(check, part))}</li>' for check in section.checks]
+        out.append('</ul>')
+    if section.set:
+        out.append('<table>')
+        for header, value in section.set.items():
+            out.append(
+                f'<tr><td>sets <code>{escape(header)}</code></td>'
+                f'<td><code>{escape(value)}</code></td></tr>'
+            )
+        out.append('</table>')
+    if isinstance(section, BodySection):
+        if isinstance(section.schema_, dict):
+            out.append('<p>Schema:</p>' + _pre(section.schema_))
+        elif section.schema_:
+            out.append(f'<p>Schema: the model <code>{escape(section.schema_)}</code>.</p>')
+        if section.example is not None:
+            out.append('<p>Example:</p>' + _pre(section.example))
+    return '\n'.join(out) if len(out) > 1 else ''
+
+
+def _use_words(use: str | None) -> str:
+    if use is None:
+        return 'Answers with an echo of the request (<code>text/plain</code>).'
+    location = parse_location(use)
+    target = f'<code>{escape(location.target)}</code>'
+    return {
+        'python': f'Handled by {target}.',
+        'file': f'Serves the file {target}.',
+        'directory': f'Serves the files under the folder {target}.',
+        'proxy': f'Forwards requests to {target}.',
+    }[location.scheme]
+
+
+def _methods_text(path: Path) -> str:
+    return escape('|'.join(path.method or ['GET']))
+
+
+def _pre(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False)
+    return f'<pre>{escape(text)}</pre>'
+
+
+def _markdown(text: str) -> str:
+    return markdown.markdown(_dedent(text), extensions=['extra', 'sane_lists'])
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    text = text.strip('\n')
+    first, _, rest = text.partition('\n')
+    # A description often starts right after the quotes and indents the rest.
+    return (first.strip() + '\n' + textwrap.dedent(rest)).strip()
+
+
+def _anchor(text: str) -> str:
+    return (
+        ''.join(char if char.isalnum() or char in '-_' else '-' for char in text).strip('-')
+        or 'root'
+    )
+
+
+def _stem(file: str) -> str:
+    name = file.replace('\\', '/').rsplit('/', 1)[-1]
+    return name.rsplit('.', 1)[0] if '.' in name else name
