@@ -1,0 +1,49 @@
+"""The chat room of "RedBarrel is now socket.io compatible" (2011-08-03).
+
+Typed in from the post, with three changes: Python 3 syntax, a loop over what
+``recv()`` returns (the post dropped messages that arrived together) and a
+``break`` once the client is gone (the 2011 loop relied on gevent-socketio
+killing its greenlet). Each connection runs ``chat()`` in its own greenlet; messages
+travel as socket.io ``message`` events carrying JSON text:
+
+* ``{"buffer": [...]}``: the last 30 messages, sent to a client that joins;
+* ``{"announcement": "<sid> connected"}`` / ``"<sid> disconnected"``: to the others;
+* ``{"message": [sid, text]}``: a message, to everyone but its author.
+"""
+
+import json
+
+_BUFFER = []
+
+_D = json.dumps
+
+
+def add(msg):
+    _BUFFER.append(msg)
+    if len(_BUFFER) > 30:
+        del _BUFFER[0]
+
+
+def chat(globs, request):
+    """A Chat room using web sockets"""
+    socketio = request.socketio
+    sid = socketio.session.session_id
+
+    def announce(message):
+        socketio.broadcast(_D({'announcement': message}))
+
+    if socketio.on_connect():
+        announce(sid + ' connected')
+        socketio.send(_D({'buffer': _BUFFER}))
+
+    while True:
+        messages = socketio.recv()
+        if messages:
+            for text in messages:
+                message = {'message': [sid, text]}
+                add(message)
+                socketio.broadcast(_D(message))
+        else:
+            if not socketio.connected():
+                announce(sid + ' disconnected')
+                break

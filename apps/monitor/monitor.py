@@ -1,0 +1,132 @@
+"""Real-time server monitoring with a chat: the demo RedBarrel's 2011 post promised.
+
+One background greenlet for the whole app samples CPU and memory use twice a
+second and pushes each sample to every viewer; the last five minutes are kept
+so a new viewer's charts start full. It is started once, at start-up, by the
+spec's ``globals`` entry ``monitor: python:monitor.start``.
+
+Socket.IO events (modern handlers ``f(ctx, data)``):
+
+* server → viewers: ``hello`` (host facts and the history, on connect),
+  ``sample`` (``{t, cpu, mem}``, twice a second), ``viewers`` (how many watch),
+  ``chat`` (``{name, text}`` from someone else);
+* viewer → server: ``chat`` (``{name, text}``; the ack is ``{ok, error?}``).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import gevent
+from probe import cpu_count, cpu_percent, read_cpu, read_memory
+
+__all__ = ['Monitor', 'chat', 'connect', 'disconnect', 'start']
+
+log = logging.getLogger('monitor')
+
+#: Seconds between samples: twice a second.
+INTERVAL = 0.5
+#: Samples kept: five minutes.
+KEEP = 600
+MAX_NAME = 32
+MAX_TEXT = 500
+
+Push = Callable[[str, Any], None]
+
+
+class Monitor:
+    """Samples /proc every ``interval`` seconds in one greenlet and pushes to all viewers."""
+
+    def __init__(self, interval: float = INTERVAL, keep: int = KEEP) -> None:
+        self.interval = interval
+        self.history: deque[dict[str, float]] = deque(maxlen=keep)
+        self.viewers: set[str] = set()
+        self.push: Push | None = None
+        self._greenlet: gevent.Greenlet | None = None
+        memory = read_memory()
+        self.facts = {
+            'host': socket.gethostname(),
+            'cpus': cpu_count(),
+            'memory_mb': round(memory.total_kb / 1024),
+            'interval': interval,
+            'keep': keep,
+        }
+
+    def start(self) -> None:
+        """Start the sampling greenlet (once)."""
+        if self._greenlet is None:
+            self._greenlet = gevent.spawn(self._run)
+
+    def _run(self) -> None:
+        before = read_cpu()
+        next_at = time.monotonic()
+        while True:
+            next_at += self.interval
+            gevent.sleep(max(0.0, next_at - time.monotonic()))
+            after = read_cpu()
+            sample = {
+                't': round(time.time(), 3),
+                'cpu': round(cpu_percent(before, after), 1),
+                'mem': round(read_memory().used_percent, 1),
+            }
+            before = after
+            self.history.append(sample)
+            if self.push is not None and self.viewers:
+                try:
+                    self.push('sample', sample)
+                except Exception:  # a failed push must not stop the sampling
+                    log.exception('pushing a sample failed')
+
+
+#: The app's one monitor, made by :func:`start`.
+MONITOR: Monitor | None = None
+
+
+def start(globs: dict[str, Any]) -> Monitor:
+    """The ``globals`` entry: make the monitor and start sampling (called once at start-up)."""
+    global MONITOR
+    if MONITOR is None:
+        interval = float(globs.get('interval', INTERVAL))
+        MONITOR = Monitor(interval=interval)
+        MONITOR.start()
+    return MONITOR
+
+
+def _monitor() -> Monitor:
+    return start({}) if MONITOR is None else MONITOR
+
+
+def connect(ctx: Any) -> None:
+    """A viewer arrives: give it the host facts and the history, tell everyone the count."""
+    monitor = _monitor()
+    if monitor.push is None:
+        # Any context can reach the whole namespace: broadcast including "self"
+        # skips nobody, and still works once that first viewer has gone.
+        monitor.push = lambda event, data: ctx.broadcast(event, data, include_self=True)
+    monitor.viewers.add(ctx.sid)
+    ctx.emit('hello', {**monitor.facts, 'history': list(monitor.history)})
+    ctx.broadcast('viewers', len(monitor.viewers), include_self=True)
+
+
+def disconnect(ctx: Any) -> None:
+    """A viewer leaves: tell the others the new count."""
+    monitor = _monitor()
+    monitor.viewers.discard(ctx.sid)
+    ctx.broadcast('viewers', len(monitor.viewers))
+
+
+def chat(ctx: Any, data: Any) -> dict[str, Any]:
+    """A chat line ``{name, text}``: sent to every other viewer; the ack says if it went."""
+    if not isinstance(data, dict):
+        return {'ok': False, 'error': 'expected {name, text}'}
+    text = str(data.get('text', '')).strip()[:MAX_TEXT]
+    name = str(data.get('name', '')).strip()[:MAX_NAME] or 'anonymous'
+    if not text:
+        return {'ok': False, 'error': 'empty message'}
+    ctx.broadcast('chat', {'name': name, 'text': text, 't': round(time.time(), 3)})
+    return {'ok': True}

@@ -1,0 +1,95 @@
+"""Fixtures for the browser tests of ``apps/``: headless Chromium driven by Playwright.
+
+The browser is Debian's ``/usr/bin/chromium`` (never a downloaded one). Every
+page opened through :func:`open_page` records its console errors and uncaught
+exceptions; the test ends by asserting there were none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.helpers.server import ROOT
+
+CHROMIUM = '/usr/bin/chromium'
+CHROMIUM_ARGS = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+]
+APPS = ROOT / 'apps'
+SCREENSHOTS = ROOT / 'docs' / 'screenshots'
+
+
+@dataclass
+class Console:
+    """What the pages of one test wrote to the console as errors, or threw."""
+
+    errors: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page, name: str) -> Page:
+        """Record ``page``'s console errors and uncaught exceptions under ``name``."""
+        page.on(
+            'console',
+            lambda message: (
+                message.type == 'error'
+                and self.errors.append(f'{name}: console.error: {message.text}')
+            ),
+        )
+        page.on('pageerror', lambda error: self.errors.append(f'{name}: uncaught: {error}'))
+        return page
+
+
+@pytest.fixture(scope='session')
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole test session."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def console() -> Iterator[Console]:
+    """The console errors of the test's pages; asserted empty when the test ends."""
+    seen = Console()
+    yield seen
+    assert seen.errors == [], 'errors in the browser console:\n' + '\n'.join(seen.errors)
+
+
+@pytest.fixture
+def open_page(browser: Browser, console: Console) -> Iterator[Callable[[str, str], Page]]:
+    """``open_page(url, name)``: a page in its own browser context, watched for errors."""
+    contexts: list[BrowserContext] = []
+
+    def opener(url: str, name: str) -> Page:
+        context = browser.new_context(viewport={'width': 1100, 'height': 720})
+        contexts.append(context)
+        page = console.watch(context.new_page(), name)
+        page.set_default_timeout(10_000)
+        page.goto(url)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page: Page, app: str) -> Path:
+    """Save ``page`` as ``docs/screenshots/<app>.png`` and return the path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f'{app}.png'
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 5_000, f'{path} looks empty'
+    return path
