@@ -1,0 +1,99 @@
+// Socket.IO peers driven over stdin/stdout, for pytest.
+//
+//   node tests/js/peers.js http://127.0.0.1:8000
+//
+// Reads one JSON command a line on stdin, writes one JSON event a line on stdout.
+// Commands (each names a peer by "id"):
+//   {"op": "connect", "id": "a", "transport": "websocket"|"polling"|"both",
+//    "namespace": "/", "auth": {...}, "path": "/socket.io"}
+//   {"op": "emit", "id": "a", "event": "chat", "args": [...], "ack": "tag"}
+//   {"op": "send", "id": "a", "args": [...]}          (socket.send: a 'message' event)
+//   {"op": "disconnect", "id": "a"}
+//   {"op": "exit"}
+// Events written:
+//   {"id": "a", "type": "connect", "sid": "...", "transport": "websocket"}
+//   {"id": "a", "type": "connect_error", "message": "..."}
+//   {"id": "a", "type": "event", "event": "chat", "args": [...]}
+//   {"id": "a", "type": "ack", "tag": "tag", "args": [...]}
+//   {"id": "a", "type": "disconnect", "reason": "..."}
+//   {"type": "error", "message": "..."}  (a bad command)
+'use strict';
+
+const readline = require('readline');
+const { io } = require('socket.io-client');
+
+const base = process.argv[2];
+const peers = new Map();
+
+function out(obj) {
+  process.stdout.write(JSON.stringify(obj) + '\n');
+}
+
+function transports(name) {
+  if (name === 'polling') return ['polling'];
+  if (name === 'both') return ['polling', 'websocket'];
+  return ['websocket'];
+}
+
+function connect(cmd) {
+  const url = base + (cmd.namespace && cmd.namespace !== '/' ? cmd.namespace : '');
+  const socket = io(url, {
+    path: cmd.path || '/socket.io',
+    transports: transports(cmd.transport),
+    upgrade: cmd.transport === 'both',
+    auth: cmd.auth,
+    reconnection: false,
+    forceNew: true,
+    timeout: 10000,
+  });
+  peers.set(cmd.id, socket);
+  socket.on('connect', () => {
+    out({ id: cmd.id, type: 'connect', sid: socket.id, transport: socket.io.engine.transport.name });
+  });
+  socket.on('connect_error', (err) => {
+    out({ id: cmd.id, type: 'connect_error', message: err.message });
+  });
+  socket.on('disconnect', (reason) => {
+    out({ id: cmd.id, type: 'disconnect', reason });
+  });
+  socket.onAny((event, ...args) => {
+    out({ id: cmd.id, type: 'event', event, args });
+  });
+}
+
+function handle(cmd) {
+  if (cmd.op === 'connect') return connect(cmd);
+  if (cmd.op === 'exit') {
+    for (const socket of peers.values()) socket.disconnect();
+    setTimeout(() => process.exit(0), 50);
+    return;
+  }
+  const socket = peers.get(cmd.id);
+  if (!socket) return out({ type: 'error', message: `no peer ${cmd.id}` });
+  const args = cmd.args || [];
+  if (cmd.op === 'emit' || cmd.op === 'send') {
+    const event = cmd.op === 'send' ? 'message' : cmd.event;
+    if (cmd.ack !== undefined) {
+      socket.emit(event, ...args, (...reply) => out({ id: cmd.id, type: 'ack', tag: cmd.ack, args: reply }));
+    } else {
+      socket.emit(event, ...args);
+    }
+    return;
+  }
+  if (cmd.op === 'disconnect') return socket.disconnect();
+  out({ type: 'error', message: `unknown op ${cmd.op}` });
+}
+
+const lines = readline.createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  if (!line.trim()) return;
+  try {
+    handle(JSON.parse(line));
+  } catch (err) {
+    out({ type: 'error', message: String(err) });
+  }
+});
+lines.on('close', () => {
+  for (const socket of peers.values()) socket.disconnect();
+  setTimeout(() => process.exit(0), 50);
+});
