@@ -1,15 +1,99 @@
-"""Build the Falcon WSGI app of a spec (skeleton: routes every path)."""
+"""Build the Falcon WSGI app of a spec.
+
+Everything is decided when the app is built: each path's handler, its
+convention, its checks and schemas are resolved and compiled into one
+responder per path, so a request only runs the steps its path needs.
+
+Per request, for a routed path:
+
+1. the size limit (413 from ``Content-Length``, before reading the body);
+2. request header checks, then request body checks and the body schema;
+3. the handler (an exception answers the path's ``on_error`` status, else 500);
+4. response ``set`` headers, response body checks (``alter with``, type
+   checks), response header checks, and the response body schema.
+
+Every error is an ``application/problem+json`` body (see :mod:`.problems`).
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 import falcon
+import webob.exc
 
 from ..converters.base import Document
+from ..schema import Path, Section, parse_url_template
+from .bodies import BodySchema, compile_schema
+from .checks import Step, build_types, compile_section, on_error_status
+from .errors import StartupError
+from .exchange import DEFAULT_MAX_BODY, Exchange
 from .globs import build_globals
+from .handlers import Convention, Runner, build_handler
+from .locations import directory_runner, dummy_runner, file_runner, mock_runner, proxy_runner
+from .problems import (
+    REQUEST_ID,
+    HTTPProblem,
+    handle_unexpected,
+    internal_error,
+    problem_from_webob,
+    serialize_problem,
+)
+from .resolve import resolve
+from .router import Router
 
-__all__ = ['build_app']
+__all__ = ['Service', 'ServiceApp', 'build_app', 'full_url']
+
+logger = logging.getLogger('rbconfig.runtime')
+
+
+def full_url(root: str | None, url: str) -> str:
+    """``url`` under the spec's ``root`` (``root`` alone for ``url: /``)."""
+    if not root or root == '/':
+        return url
+    root = root.rstrip('/')
+    return root if url == '/' else root + url
+
+
+class Service:
+    """One spec path, compiled: its Falcon resource and responder.
+
+    Attributes:
+        name: The path's name in the spec.
+        template: The full URL template (with ``root``).
+        methods: The methods it answers (HEAD comes with GET).
+        convention: The handler's calling convention, or the built-in kind
+            (``file``, ``directory``, ``proxy``, ``dummy``, ``mock``).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        template: str,
+        methods: list[str],
+        convention: str,
+        responder: Callable[..., None],
+    ) -> None:
+        self.name = name
+        self.template = template
+        self.methods = methods
+        self.convention = convention
+        self.responder = responder
+
+    def __repr__(self) -> str:
+        return (
+            f'Service({self.name!r}, {"|".join(self.methods)} {self.template}, {self.convention})'
+        )
+
+
+class ServiceApp(falcon.App):
+    """The Falcon app of a spec, knowing its document, services and globals."""
+
+    document: Document
+    services: list[Service]
+    globs: dict[str, Any]
 
 
 def build_app(
@@ -18,13 +102,287 @@ def build_app(
     globs: dict[str, Any] | None = None,
     debug: bool = False,
     mock: bool = False,
-) -> falcon.App:
+) -> ServiceApp:
     """The WSGI app serving ``document``'s paths.
 
+    Args:
+        document: The loaded spec.
+        globs: The globals (built from the spec when not given).
+        debug: Put tracebacks in 500 problem bodies.
+        mock: Paths without ``use`` answer their documented example.
+
+    The app is a :class:`ServiceApp`: ``app.services`` lists the compiled
+    paths (:class:`Service`) in spec order, ``app.globs`` holds the globals.
+
     Raises:
-        StartupError: a location cannot be resolved.
+        StartupError: a location cannot be resolved, a handler cannot take
+            its URL params, a schema is invalid... each with file:line:col.
     """
     if globs is None:
         globs = build_globals(document)
-    app = falcon.App()
+    checkers = build_types(document)
+    router = Router()
+    app = ServiceApp(router=router)
+    app.document = document
+    app.globs = globs
+    app.set_error_serializer(serialize_problem)
+    app.add_error_handler(Exception, handle_unexpected(debug))
+    app.add_error_handler(webob.exc.HTTPException, _webob_error)
+    services: list[Service] = []
+    spec = document.spec
+    for name, path in spec.paths.items():
+        if path.url is None:
+            logger.warning('%s: path %r has no url; it is not served', document.file, name)
+            continue
+        service = _build_service(document, name, path, globs, checkers, debug=debug, mock=mock)
+        method_map = {method: service.responder for method in service.methods}
+        app.add_route(service.template, service, method_map=method_map)
+        services.append(service)
+    app.services = services
     return app
+
+
+def _webob_error(
+    req: falcon.Request, resp: falcon.Response, ex: Any, params: dict[str, Any]
+) -> None:
+    raise problem_from_webob(ex)
+
+
+def _build_service(
+    document: Document,
+    name: str,
+    path: Path,
+    globs: dict[str, Any],
+    checkers: dict[str, Any],
+    *,
+    debug: bool,
+    mock: bool,
+) -> Service:
+    spec = document.spec
+    loc = ('paths', name)
+    template = full_url(spec.root, path.url or '/')
+    methods = list(dict.fromkeys(path.method or ['GET']))
+    if 'GET' in methods and 'HEAD' not in methods:
+        methods.append('HEAD')
+    placeholders = [
+        part.name for part in parse_url_template(path.url or '/') if not isinstance(part, str)
+    ]
+    request, response = path.request, path.response
+    request_schema = compile_schema(
+        document, (*loc, 'request', 'body'), request.body if request else None
+    )
+    response_schema = compile_schema(
+        document, (*loc, 'response', 'body'), response.body if response else None
+    )
+    convention, run = _build_runner(
+        document, name, path, template, placeholders, request_schema, response_schema, mock=mock
+    )
+    limit = path.max_body if path.max_body is not None else spec.max_body
+    if limit is None:
+        limit = DEFAULT_MAX_BODY
+
+    def section(part: Any, kind: str) -> Section | None:
+        return getattr(part, kind) if part is not None else None
+
+    pre: list[Step] = []
+    pre += compile_section(
+        document,
+        (*loc, 'request', 'headers'),
+        section(request, 'headers'),
+        phase='request',
+        checkers=checkers,
+    )
+    pre += compile_section(
+        document,
+        (*loc, 'request', 'body'),
+        section(request, 'body'),
+        phase='request',
+        checkers=checkers,
+    )
+    if request_schema is not None:
+        pre.append(_request_schema_step(request_schema))
+    post: list[Step] = []
+    headers_to_set: list[tuple[str, str]] = []
+    for kind in ('headers', 'body'):
+        found = section(response, kind)
+        if found is not None:
+            headers_to_set += list(found.set.items())
+    if headers_to_set:
+        post.append(_set_headers_step(headers_to_set))
+    post += compile_section(
+        document,
+        (*loc, 'response', 'body'),
+        section(response, 'body'),
+        phase='response',
+        checkers=checkers,
+    )
+    post += compile_section(
+        document,
+        (*loc, 'response', 'headers'),
+        section(response, 'headers'),
+        phase='response',
+        checkers=checkers,
+    )
+    if response_schema is not None:
+        post.append(_response_schema_step(response_schema, name))
+    on_error = on_error_status(
+        [
+            section(request, 'headers'),
+            section(request, 'body'),
+            section(response, 'headers'),
+            section(response, 'body'),
+        ]
+    )
+    responder = _responder(name, globs, limit, tuple(pre), run, tuple(post), on_error, debug)
+    return Service(name, template, methods, convention, responder)
+
+
+def _build_runner(
+    document: Document,
+    name: str,
+    path: Path,
+    template: str,
+    placeholders: list[str],
+    request_schema: BodySchema | None,
+    response_schema: BodySchema | None,
+    *,
+    mock: bool,
+) -> tuple[str, Runner]:
+    loc = ('paths', name, 'use')
+    if path.use is None:
+        if mock:
+            return 'mock', mock_runner(path, response_schema)
+        return 'dummy', dummy_runner()
+    scheme, sep, target = path.use.partition(':')
+    if scheme == 'file':
+        return 'file', file_runner(resolve(document, loc, path.use))
+    if scheme == 'directory':
+        if 'name' not in placeholders:
+            raise StartupError.at(
+                document,
+                ('paths', name, 'url'),
+                f"a 'directory:' path needs a {{name}} placeholder in its url "
+                f'(like /static/{{name}}), got {path.url!r}',
+            )
+        return 'directory', directory_runner(resolve(document, loc, path.use))
+    if scheme == 'proxy':
+        extensions = path.extensions
+        try:
+            connect = float(extensions.get('x-proxy-connect-timeout', 5.0))
+            read = float(extensions.get('x-proxy-read-timeout', 30.0))
+        except (TypeError, ValueError):
+            raise StartupError.at(
+                document,
+                ('paths', name),
+                'x-proxy-connect-timeout and x-proxy-read-timeout must be numbers of seconds',
+            ) from None
+        return 'proxy', proxy_runner(target, template, connect, read)
+    func = resolve(document, loc, path.use)
+    forced = path.extensions.get('x-handler')
+    convention: Convention
+    convention, run = build_handler(
+        document, loc, func, placeholders=placeholders, forced=forced, schema=request_schema
+    )
+    if convention == 'falcon':
+        falcon_handler = run
+
+        def run_falcon(x: Exchange) -> None:
+            falcon_handler(x.req, x.resp, **x.params)  # type: ignore[call-arg]
+
+        return convention, run_falcon
+    return convention, run
+
+
+def _set_headers_step(headers: list[tuple[str, str]]) -> Step:
+    def step(x: Exchange) -> None:
+        set_header = x.resp.set_header
+        for name, value in headers:
+            set_header(name, value)
+
+    return step
+
+
+def _request_schema_step(schema: BodySchema) -> Step:
+    def step(x: Exchange) -> None:
+        x.req.context['body'] = schema.validate_request(x.body)
+
+    return step
+
+
+def _response_schema_step(schema: BodySchema, name: str) -> Step:
+    import json
+
+    def step(x: Exchange) -> None:
+        if x.resp.status_code >= 300:
+            return
+        raw = x.response_body()
+        try:
+            data = json.loads(raw)
+        except ValueError as ex:
+            errors = [{'pointer': '#', 'detail': f'not JSON: {ex}'}]
+        else:
+            errors = schema.errors(data)[1]
+        if errors:
+            rid = x.req.context.get('request_id')
+            logger.error(
+                'request %s: path %r answered a body that does not match its schema: %s',
+                rid,
+                name,
+                '; '.join(f'{e["pointer"]}: {e["detail"]}' for e in errors),
+            )
+            raise HTTPProblem(500, 'The response did not match its schema.')
+
+    return step
+
+
+def _responder(
+    name: str,
+    globs: dict[str, Any],
+    limit: int,
+    pre: tuple[Step, ...],
+    run: Runner,
+    post: tuple[Step, ...],
+    on_error: int | None,
+    debug: bool,
+) -> Callable[..., None]:
+    from .problems import _COUNTER, _GOOD_ID
+    from .problems import _PREFIX as ID_PREFIX
+
+    def responder(req: falcon.Request, resp: falcon.Response, **params: str) -> None:
+        env = req.env
+        given = env.get('HTTP_X_REQUEST_ID')
+        if given and _GOOD_ID.fullmatch(given):
+            rid = given
+        else:
+            rid = f'{ID_PREFIX}-{next(_COUNTER):x}'
+        req.context['request_id'] = rid
+        resp.set_header(REQUEST_ID, rid)
+        x = Exchange(req, resp, params, globs, name, limit)
+        if 'CONTENT_LENGTH' in env or 'HTTP_TRANSFER_ENCODING' in env:
+            x.check_size()
+        for step in pre:
+            step(x)
+        try:
+            run(x)
+        except (falcon.HTTPError, falcon.HTTPStatus):
+            raise
+        except webob.exc.HTTPException as ex:
+            raise problem_from_webob(ex) from None
+        except Exception as ex:
+            if on_error is None:
+                raise
+            logger.error(
+                'request %s: %s %s failed (answering %s): %s: %s',
+                rid,
+                req.method,
+                req.path,
+                on_error,
+                type(ex).__name__,
+                ex,
+                exc_info=ex,
+            )
+            raise internal_error(ex, debug, on_error) from None
+        for step in post:
+            step(x)
+
+    return responder

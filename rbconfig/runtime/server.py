@@ -51,10 +51,13 @@ class Handler(WSGIHandler):
         finally:
             idle.discard(self)
 
-    def handle_one_response(self) -> None:
+    def start_response(self, status: str, headers: list[Any], exc_info: Any = None) -> Any:
         if self.server.stopping:
-            self.close_connection = True  # answer with 'Connection: close'
-        super().handle_one_response()
+            # The connection closes after this response: say so.
+            self.close_connection = True
+            if not any(name.lower() == 'connection' for name, _ in headers):
+                headers = [*headers, ('Connection', 'close')]
+        return super().start_response(status, headers, exc_info)
 
     def handle_one_request(self) -> Any:
         if self.server.stopping:
@@ -102,6 +105,7 @@ class Server(WSGIServer):
         self.stop_timeout = stop_timeout
         self.stopping = False
         self.idle: set[Handler] = set()
+        self.handlers: set[Handler] = set()
 
     def handle(self, sock: Any, address: Any) -> None:
         """Set ``TCP_NODELAY`` on the connection, then serve it."""
@@ -109,13 +113,21 @@ class Server(WSGIServer):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:  # not TCP (a Unix socket): nothing to do
             pass
-        super().handle(sock, address)
+        handler = self.handler_class(sock, address, self)
+        self.handlers.add(handler)
+        try:
+            handler.handle()
+        finally:
+            self.handlers.discard(handler)
 
     def stop(self, timeout: float | None = None) -> None:
         """Stop accepting, close idle connections, wait for requests in flight."""
         self.stopping = True
         self.close()
-        for handler in list(self.idle):
+        for handler in list(self.handlers):
+            if handler not in self.idle:
+                handler.close_connection = True  # busy: 'Connection: close' when it answers
+                continue
             sock = getattr(handler, 'socket', None)
             if sock is not None:
                 try:

@@ -1,0 +1,156 @@
+"""One request/response pair as the runtime's steps see it.
+
+An :class:`Exchange` holds the Falcon request and response, the URL params,
+the request body once read (bounded by the size limit) and, only when some
+step asks for it, the WebOb request RedBarrel code expects.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import falcon
+import webob
+
+from .problems import HTTPProblem
+
+__all__ = ['DEFAULT_MAX_BODY', 'Exchange', 'LegacyRequest', 'as_text']
+
+#: Largest request body when neither the path nor the spec sets ``max_body``: 1 MiB.
+DEFAULT_MAX_BODY = 1024 * 1024
+
+_RESPONSE_KEY = 'rbconfig.response'
+
+
+class LegacyRequest(webob.Request):
+    """The WebOb request RedBarrel handlers get.
+
+    Besides WebOb's API it has ``match`` (the URL params plus ``action``, the
+    path's name) and ``response``, a WebOb Response created on first use: a
+    handler may fill it and return a string for its body.
+    """
+
+    @property
+    def response(self) -> webob.Response:
+        """The response being prepared (created on first access)."""
+        found = self.environ.get(_RESPONSE_KEY)
+        if found is None:
+            found = self.environ[_RESPONSE_KEY] = webob.Response()
+        return found
+
+    @response.setter
+    def response(self, value: webob.Response) -> None:
+        self.environ[_RESPONSE_KEY] = value
+
+
+def as_text(value: bytes) -> str | bytes:
+    """``value`` as str when it is valid UTF-8, else the bytes unchanged."""
+    try:
+        return value.decode('utf-8')
+    except UnicodeDecodeError:
+        return value
+
+
+class Exchange:
+    """A request being served: see the module docstring."""
+
+    __slots__ = ('_body', '_webob', 'globs', 'limit', 'name', 'params', 'req', 'resp')
+
+    def __init__(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        params: dict[str, str],
+        globs: dict[str, Any],
+        name: str,
+        limit: int,
+    ) -> None:
+        self.req = req
+        self.resp = resp
+        self.params = params
+        self.globs = globs
+        self.name = name
+        self.limit = limit
+        self._body: bytes | None = None
+        self._webob: LegacyRequest | None = None
+
+    def check_size(self) -> None:
+        """Refuse a too large body from its Content-Length; read a chunked one, bounded.
+
+        Raises:
+            HTTPProblem: 413 when the body is larger than the limit.
+        """
+        env = self.req.env
+        length = env.get('CONTENT_LENGTH')
+        if length:
+            try:
+                size = int(length)
+            except ValueError:
+                raise HTTPProblem(400, 'The Content-Length header is not a number.') from None
+            if size > self.limit:
+                raise HTTPProblem(
+                    413,
+                    f'The request body is {size} bytes; this path accepts at most {self.limit}.',
+                    max_body=self.limit,
+                )
+        elif 'chunked' in env.get('HTTP_TRANSFER_ENCODING', '').lower():
+            self.body  # noqa: B018 - reads and bounds the body now
+
+    @property
+    def body(self) -> bytes:
+        """The request body (read once, at most ``limit`` bytes)."""
+        if self._body is None:
+            env = self.req.env
+            stream = env.get('wsgi.input')
+            length = env.get('CONTENT_LENGTH')
+            if stream is None:
+                data = b''
+            elif length:
+                data = stream.read(int(length))
+            elif 'chunked' in env.get('HTTP_TRANSFER_ENCODING', '').lower():
+                data = stream.read(self.limit + 1)
+                if len(data) > self.limit:
+                    raise HTTPProblem(
+                        413,
+                        f'The request body is larger than {self.limit} bytes.',
+                        max_body=self.limit,
+                    )
+            else:
+                data = b''
+            self.body = data
+        return self._body  # type: ignore[return-value]
+
+    @body.setter
+    def body(self, data: bytes) -> None:
+        """Replace the request body; Falcon and WebOb both read the new one."""
+        self._body = data
+        env = self.req.env
+        env['wsgi.input'] = io.BytesIO(data)
+        env['CONTENT_LENGTH'] = str(len(data))
+        env.pop('HTTP_TRANSFER_ENCODING', None)
+        env['webob.is_body_seekable'] = True
+        self.req.stream = io.BytesIO(data)
+        self.req._bounded_stream = None
+
+    @property
+    def request(self) -> LegacyRequest:
+        """The WebOb request (created on first use), with ``match`` set."""
+        if self._webob is None:
+            request = LegacyRequest(self.req.env)
+            match = {'action': self.name}
+            match.update(self.params)
+            request.match = match
+            self._webob = request
+        return self._webob
+
+    def response_body(self) -> bytes:
+        """The response body as bytes, whichever way the handler set it."""
+        return self.resp.render_body() or b''
+
+    def set_response_body(self, data: bytes) -> None:
+        """Replace the response body."""
+        resp = self.resp
+        resp.text = None
+        resp.media = None
+        resp.data = data

@@ -1,0 +1,311 @@
+"""Python handlers: three calling conventions, chosen once at start-up.
+
+The convention is read from the handler's signature when the app is built
+(never by catching ``TypeError`` at call time), or forced with the path
+extension ``x-handler: legacy | falcon | json``:
+
+``legacy``  (RedBarrel) — two or more positional parameters, the first named
+    ``globs`` or ``globals``: ``handler(globs, request, **params)``.
+    ``request`` is a WebOb request with ``match`` (URL params + ``action``)
+    and ``response``; ``params`` is ``dict(request.GET)`` for GET and DELETE
+    only (keys the handler does not accept are left out unless it takes
+    ``**kwargs``). It returns str/bytes (the body; into ``request.response``
+    if the handler used it, else a new WebOb Response, text/html by WebOb's
+    default), a WebOb Response, or raises ``webob.exc`` HTTP errors.
+
+``falcon`` — the first two parameters named ``req``/``request`` and
+    ``resp``/``response``: ``handler(req, resp, **url_params)`` gets Falcon's
+    request and response, exactly like a Falcon responder.
+
+``json``  — anything else: plain Python. Each parameter is filled by name:
+    a URL placeholder; ``body`` (the parsed JSON body, or the validated
+    Pydantic model when the spec names one; raw bytes for non-JSON media
+    types); ``raw`` (body bytes); ``query`` (dict of query params);
+    ``headers`` (case-insensitive); ``globs``; ``req``/``resp`` (Falcon);
+    ``request`` (WebOb); any other name is read from the query string
+    (400 when missing and it has no default). The return value becomes the
+    response: dict/list/number/bool/Pydantic model → JSON, str →
+    text/plain, bytes → application/octet-stream, None → 204; a tuple
+    ``(value, status)`` or ``(value, status, headers)`` sets those too.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable
+from typing import Any, Literal
+
+import falcon
+import pydantic
+import webob
+
+from ..converters.base import Document
+from ..errors import Loc
+from .bodies import BodySchema
+from .errors import StartupError
+from .exchange import Exchange
+from .problems import HTTPProblem
+
+__all__ = ['CONVENTIONS', 'Convention', 'Runner', 'build_handler', 'convention_of', 'copy_webob']
+
+Convention = Literal['legacy', 'falcon', 'json']
+CONVENTIONS: tuple[str, ...] = ('legacy', 'falcon', 'json')
+
+#: Fills ``x.resp`` for one exchange.
+Runner = Callable[[Exchange], None]
+
+_LEGACY_FIRST = ('globs', 'globals')
+_FALCON_FIRST = ('req', 'request')
+_FALCON_SECOND = ('resp', 'response')
+_SPECIALS = ('body', 'raw', 'query', 'headers', 'globs', 'req', 'resp', 'request')
+_JSON = 'application/json'
+
+
+def _positional(signature: inspect.Signature) -> list[str]:
+    return [
+        p.name
+        for p in signature.parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+
+
+def convention_of(func: Callable[..., Any]) -> Convention:
+    """The calling convention of ``func``, read from its signature."""
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return 'legacy'
+    names = _positional(signature)
+    if len(names) >= 2 and names[0] in _LEGACY_FIRST:
+        return 'legacy'
+    if len(names) >= 2 and names[0] in _FALCON_FIRST and names[1] in _FALCON_SECOND:
+        return 'falcon'
+    return 'json'
+
+
+def build_handler(
+    document: Document,
+    loc: Loc,
+    func: Any,
+    *,
+    placeholders: list[str],
+    forced: str | None,
+    schema: BodySchema | None,
+) -> tuple[Convention, Runner]:
+    """The runner calling ``func`` in its convention.
+
+    Raises:
+        StartupError: ``func`` is not callable, or cannot take the URL params.
+    """
+    if not callable(func):
+        raise StartupError.at(document, loc, f'the handler is not callable ({func!r})')
+    if forced is not None and forced not in CONVENTIONS:
+        raise StartupError.at(
+            document, loc, f'x-handler must be one of {", ".join(CONVENTIONS)}, got {forced!r}'
+        )
+    convention: Convention = forced or convention_of(func)  # type: ignore[assignment]
+    try:
+        signature: inspect.Signature | None = inspect.signature(func)
+    except (TypeError, ValueError):
+        signature = None
+    if convention == 'legacy':
+        return convention, _legacy(func, signature)
+    if convention == 'falcon':
+        if signature is not None and not _has_kwargs(signature):
+            missing = [name for name in placeholders if name not in signature.parameters]
+            if missing:
+                raise StartupError.at(
+                    document,
+                    loc,
+                    f'the handler {_name(func)} does not take the URL params {missing}',
+                )
+        return convention, func  # type: ignore[return-value]
+    return convention, _json_style(document, loc, func, signature, placeholders, schema)
+
+
+def _name(func: Any) -> str:
+    return getattr(func, '__qualname__', None) or repr(func)
+
+
+def _has_kwargs(signature: inspect.Signature) -> bool:
+    return any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values())
+
+
+# ---------------------------------------------------------------- legacy
+
+
+def _legacy(func: Callable[..., Any], signature: inspect.Signature | None) -> Runner:
+    accepts: frozenset[str] | None = None
+    if signature is not None and not _has_kwargs(signature):
+        accepts = frozenset(
+            p.name
+            for p in list(signature.parameters.values())[2:]
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        )
+
+    def run(x: Exchange) -> None:
+        request = x.request
+        params: dict[str, Any] = {}
+        if x.req.method in ('GET', 'DELETE', 'HEAD') and x.req.query_string:
+            params = dict(request.GET)
+            if accepts is not None:
+                params = {key: value for key, value in params.items() if key in accepts}
+        try:
+            result = func(x.globs, request, **params)
+        except webob.exc.HTTPException as ex:
+            raise _from_webob(ex) from None
+        if isinstance(result, webob.Response):
+            response = result
+        else:
+            response = request.environ.get('rbconfig.response') or webob.Response()
+            if isinstance(result, str):
+                response.text = result
+            elif isinstance(result, bytes | bytearray):
+                response.body = bytes(result)
+            elif isinstance(result, dict | list):
+                response.content_type = _JSON
+                response.body = json.dumps(result).encode()
+            elif result is not None:
+                raise TypeError(
+                    f'{_name(func)} returned {type(result).__name__}; expected str, bytes '
+                    'or a webob Response'
+                )
+        copy_webob(response, x.resp)
+
+    return run
+
+
+def _from_webob(ex: Any) -> Exception:
+    from .problems import problem_from_webob
+
+    return problem_from_webob(ex)
+
+
+def copy_webob(response: webob.Response, resp: falcon.Response) -> None:
+    """Write a WebOb response into Falcon's ``resp``."""
+    resp.status = response.status_code
+    for name, value in response.headerlist:
+        if name.lower() == 'content-length':
+            continue
+        resp.append_header(name, value)
+    resp.data = response.body
+
+
+# ---------------------------------------------------------------- json
+
+
+def _json_style(
+    document: Document,
+    loc: Loc,
+    func: Callable[..., Any],
+    signature: inspect.Signature | None,
+    placeholders: list[str],
+    schema: BodySchema | None,
+) -> Runner:
+    fillers: list[tuple[str, Callable[[Exchange], Any]]] = []
+    pass_all = signature is None or _has_kwargs(signature)
+    named: set[str] = set()
+    if signature is not None:
+        for param in signature.parameters.values():
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                continue
+            if param.kind == param.POSITIONAL_ONLY:
+                raise StartupError.at(
+                    document,
+                    loc,
+                    f'the handler {_name(func)} has a positional-only parameter {param.name!r}; '
+                    'parameters are filled by name',
+                )
+            named.add(param.name)
+            fillers.append((param.name, _filler(param, placeholders, schema)))
+    extra = [name for name in placeholders if name not in named] if pass_all else []
+
+    def run(x: Exchange) -> None:
+        kwargs = {name: fill(x) for name, fill in fillers}
+        for name in extra:
+            kwargs[name] = x.params[name]
+        write_result(func(**kwargs), x.resp)
+
+    return run
+
+
+def _filler(
+    param: inspect.Parameter, placeholders: list[str], schema: BodySchema | None
+) -> Callable[[Exchange], Any]:
+    name = param.name
+    if name in placeholders:
+        return lambda x: x.params[name]
+    if name == 'body':
+        return _body_filler(schema)
+    if name == 'raw':
+        return lambda x: x.body
+    if name == 'query':
+        return lambda x: dict(x.req.params)
+    if name == 'headers':
+        return lambda x: x.request.headers
+    if name == 'globs':
+        return lambda x: x.globs
+    if name == 'req':
+        return lambda x: x.req
+    if name == 'resp':
+        return lambda x: x.resp
+    if name == 'request':
+        return lambda x: x.request
+    default = param.default
+
+    def query_value(x: Exchange) -> Any:
+        value = x.req.get_param(name)
+        if value is None:
+            if default is inspect.Parameter.empty:
+                raise HTTPProblem(400, f'missing query parameter {name!r}')
+            return default
+        return value
+
+    return query_value
+
+
+def _body_filler(schema: BodySchema | None) -> Callable[[Exchange], Any]:
+    if schema is not None:
+        return lambda x: x.req.context['body']
+
+    def body(x: Exchange) -> Any:
+        raw = x.body
+        media = (x.req.content_type or _JSON).partition(';')[0].strip().lower()
+        if not (media == _JSON or media.endswith('+json')):
+            return raw
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError as ex:
+            raise HTTPProblem(400, f'The request body is not valid JSON: {ex}') from None
+
+    return body
+
+
+def write_result(result: Any, resp: falcon.Response) -> None:
+    """Turn a json-style handler's return value into the response."""
+    if isinstance(result, tuple):
+        value, status, *rest = result
+        resp.status = status
+        if value is not None:
+            write_result(value, resp)
+        for header, text in (rest[0] if rest else {}).items():
+            resp.set_header(header, text)
+        return
+    if result is None:
+        resp.status = 204
+        return
+    if isinstance(result, str):
+        resp.content_type = 'text/plain; charset=utf-8'
+        resp.text = result
+    elif isinstance(result, bytes | bytearray):
+        resp.content_type = 'application/octet-stream'
+        resp.data = bytes(result)
+    elif isinstance(result, pydantic.BaseModel):
+        resp.content_type = _JSON
+        resp.data = result.model_dump_json().encode()
+    else:
+        resp.content_type = _JSON
+        resp.data = json.dumps(result).encode()

@@ -1,0 +1,256 @@
+"""Built-in handlers behind ``file:``, ``directory:``, ``proxy:`` and a missing ``use``.
+
+* ``file:PATH`` serves the file (read on each request, content type guessed).
+* ``directory:PATH`` serves ``PATH/<name>``, ``name`` being the route's
+  ``{name}`` placeholder (RedBarrel used ``/js/{name}``; write
+  ``{name:.*}`` to allow sub-folders). There is no way out of the folder:
+  ``..``, hidden names, absolute paths, backslashes, NUL bytes and symlinks
+  resolving outside all answer 404.
+* ``proxy:http(s)://host:port[/base]`` forwards the method, path, query,
+  body and end-to-end headers to the upstream and relays its answer, minus
+  hop-by-hop headers. As RedBarrel did, the route's literal prefix (up to its
+  first placeholder) is removed from the path and ``/base`` put in front:
+  with ``url: /api/{rest:.*}``, ``GET /api/a?b=1`` goes to ``/base/a?b=1``.
+  Timeouts: ``x-proxy-connect-timeout`` (default 5 s) and
+  ``x-proxy-read-timeout`` (default 30 s) on the path. An unreachable
+  upstream answers 502, a slow one 504.
+* No ``use``: RedBarrel's dummy, an echo of the request as text/plain; with
+  ``--mock``, the response's example instead.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import mimetypes
+import os
+import ssl
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+from ..schema import Path as SpecPath
+from ..schema import parse_url_template
+from .bodies import BodySchema, example_from_schema
+from .exchange import Exchange
+from .handlers import Runner
+from .problems import HTTPProblem
+
+__all__ = [
+    'HOP_BY_HOP',
+    'directory_runner',
+    'dummy_runner',
+    'file_runner',
+    'mock_runner',
+    'proxy_runner',
+    'safe_child',
+]
+
+#: Headers that concern one connection only (RFC 9110 §7.6.1), never forwarded.
+HOP_BY_HOP = frozenset(
+    {
+        'connection',
+        'keep-alive',
+        'proxy-authenticate',
+        'proxy-authorization',
+        'proxy-connection',
+        'te',
+        'trailer',
+        'trailers',
+        'transfer-encoding',
+        'upgrade',
+    }
+)
+
+
+def _content_type(path: Path) -> str:
+    kind, encoding = mimetypes.guess_type(path.name)
+    if kind is None:
+        return 'application/octet-stream'
+    if kind.startswith('text/') or kind in ('application/javascript', 'application/json'):
+        return f'{kind}; charset=utf-8'
+    return kind
+
+
+def file_runner(path: Path) -> Runner:
+    """Serve one file."""
+    content_type = _content_type(path)
+
+    def run(x: Exchange) -> None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise HTTPProblem(404, 'The file behind this path is missing.') from None
+        x.resp.content_type = content_type
+        x.resp.data = data
+
+    return run
+
+
+def safe_child(root: str, name: str) -> str | None:
+    """The real path of ``root/name`` if it is a file inside ``root``, else None."""
+    if not name or '\0' in name or '\\' in name or name.startswith('/'):
+        return None
+    for part in name.split('/'):
+        if not part or part.startswith('.'):
+            return None
+    real = os.path.realpath(os.path.join(root, name))
+    if not real.startswith(root + os.sep) or not os.path.isfile(real):
+        return None
+    return real
+
+
+def directory_runner(folder: Path) -> Runner:
+    """Serve the files of one folder, by the ``name`` URL param."""
+    root = os.path.realpath(folder)
+
+    def run(x: Exchange) -> None:
+        real = safe_child(root, x.params.get('name', ''))
+        if real is None:
+            raise HTTPProblem(404, 'No such file.')
+        try:
+            with open(real, 'rb') as handle:
+                data = handle.read()
+        except OSError:
+            raise HTTPProblem(404, 'No such file.') from None
+        x.resp.content_type = _content_type(Path(real))
+        x.resp.data = data
+
+    return run
+
+
+def dummy_runner() -> Runner:
+    """RedBarrel's dummy: the request, as text."""
+
+    def run(x: Exchange) -> None:
+        x.body  # noqa: B018 - read (bounded) before WebOb renders the request
+        x.resp.content_type = 'text/plain; charset=utf-8'
+        x.resp.data = x.request.as_bytes()
+
+    return run
+
+
+def mock_runner(path: SpecPath, schema: BodySchema | None) -> Runner:
+    """An example answer built from the spec, for paths without a handler."""
+    response = path.response
+    body = response.body if response is not None else None
+    statuses = response.status if response is not None else {}
+    success = sorted(code for code in statuses if 200 <= code < 300)
+    status = success[0] if success else 200
+    if body is not None and body.example is not None:
+        example: Any = body.example
+    elif schema is not None:
+        example = example_from_schema(schema.json_schema)
+    elif success:
+        text = statuses[status]
+
+        def describe(x: Exchange) -> None:
+            x.resp.status = status
+            x.resp.content_type = 'text/plain; charset=utf-8'
+            x.resp.text = text
+
+        return describe
+    else:
+        return dummy_runner()
+    if isinstance(example, str):
+        data, content_type = example.encode(), 'text/plain; charset=utf-8'
+    else:
+        data, content_type = json.dumps(example).encode(), 'application/json'
+
+    def run(x: Exchange) -> None:
+        x.resp.status = status
+        x.resp.content_type = content_type
+        x.resp.data = data
+
+    return run
+
+
+def _literal_prefix(template: str) -> str:
+    first = parse_url_template(template)[0]
+    return first if isinstance(first, str) else ''
+
+
+def proxy_runner(target: str, template: str, connect_timeout: float, read_timeout: float) -> Runner:
+    """Forward requests to ``target`` (``http(s)://host:port[/base]``)."""
+    url = urllib.parse.urlsplit(target)
+    secure = url.scheme == 'https'
+    host = url.hostname or 'localhost'
+    port = url.port or (443 if secure else 80)
+    base = url.path.rstrip('/')
+    prefix = _literal_prefix(template)
+    netloc = url.netloc
+    context = ssl.create_default_context() if secure else None
+
+    def run(x: Exchange) -> None:
+        req = x.req
+        path = req.path
+        rest = path[len(prefix) :] if path.startswith(prefix) else path
+        upstream_path = base + '/' + rest.lstrip('/')
+        if req.query_string:
+            upstream_path += '?' + req.query_string
+        env = req.env
+        connection_tokens = {
+            token.strip().lower() for token in env.get('HTTP_CONNECTION', '').split(',')
+        }
+        headers: dict[str, str] = {}
+        for key, value in env.items():
+            if key.startswith('HTTP_'):
+                name = key[5:].replace('_', '-').lower()
+            elif key in ('CONTENT_TYPE', 'CONTENT_LENGTH'):
+                name = key.replace('_', '-').lower()
+            else:
+                continue
+            if name in HOP_BY_HOP or name in connection_tokens or name == 'host' or not value:
+                continue
+            headers[name] = value
+        body = x.body
+        headers['content-length'] = str(len(body))
+        headers['host'] = netloc
+        client = env.get('REMOTE_ADDR')
+        if client:
+            previous = headers.get('x-forwarded-for')
+            headers['x-forwarded-for'] = f'{previous}, {client}' if previous else client
+        headers['x-forwarded-proto'] = req.scheme
+        if req.host:
+            headers['x-forwarded-host'] = req.get_header('Host') or req.host
+        if secure:
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+                host, port, timeout=connect_timeout, context=context
+            )
+        else:
+            conn = http.client.HTTPConnection(host, port, timeout=connect_timeout)
+        try:
+            try:
+                conn.connect()
+            except TimeoutError:
+                raise HTTPProblem(
+                    504, f'The upstream {netloc} did not accept the connection in time.'
+                ) from None
+            except OSError as ex:
+                raise HTTPProblem(502, f'The upstream {netloc} is unreachable: {ex}') from None
+            conn.sock.settimeout(read_timeout)
+            try:
+                conn.request(req.method, upstream_path, body=body or None, headers=headers)
+                answer = conn.getresponse()
+                data = answer.read()
+            except TimeoutError:
+                raise HTTPProblem(504, f'The upstream {netloc} did not answer in time.') from None
+            except (OSError, http.client.HTTPException) as ex:
+                raise HTTPProblem(
+                    502, f'The upstream {netloc} failed: {type(ex).__name__}: {ex}'
+                ) from None
+        finally:
+            conn.close()
+        resp = x.resp
+        resp.status = answer.status
+        dropped = {
+            token.strip().lower() for token in (answer.getheader('connection') or '').split(',')
+        }
+        for name, value in answer.getheaders():
+            lower = name.lower()
+            if lower in HOP_BY_HOP or lower in dropped or lower == 'content-length':
+                continue
+            resp.append_header(name, value)
+        resp.data = data
+
+    return run
