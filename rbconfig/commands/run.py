@@ -12,7 +12,7 @@ import os
 import sys
 from typing import TextIO
 
-__all__ = ['print_spec_error', 'run']
+__all__ = ['print_spec_error', 'run', 'write_output']
 
 #: Set by ``--reload``'s parent: the file descriptor of the listening socket to use.
 LISTEN_FD_ENV = 'RBCONFIG_LISTEN_FD'
@@ -71,3 +71,18 @@ def print_spec_error(error: Exception, stream: TextIO | None = None) -> None:
     errors = sum(1 for problem in problems if problem.severity == 'error')
     if errors:
         print(f'rbconfig: {errors} error{"s" if errors != 1 else ""}', file=out)
+
+
+def write_output(text: str, output: str | None) -> int:
+    """Write ``text`` to the file ``output`` ('-' or None: stdout); returns the exit status."""
+    if output in (None, '-'):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return 0
+    try:
+        with open(output, 'w', encoding='utf-8') as file:
+            file.write(text)
+    except OSError as ex:
+        print(f'rbconfig: cannot write {output}: {ex.strerror or ex}', file=sys.stderr)
+        return 1
+    return 0

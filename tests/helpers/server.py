@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ['Server', 'free_port', 'start_server', 'ROOT']
+__all__ = ['ROOT', 'Server', 'child_env', 'free_port', 'spawn', 'start_server']
 
 #: The repository root: put on PYTHONPATH so the server imports this checkout.
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,23 @@
+"""``rbconfig docs SPEC [-o FILE]``: write the HTML documentation page of a spec."""
+
+from __future__ import annotations
+
+import argparse
+
+from .run import print_spec_error, write_output
+
+__all__ = ['run']
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the page ``/__doc__`` would show for ``args.spec``."""
+    from ..converters import load
+    from ..errors import SpecError
+    from ..runtime.docpage import render_doc_page
+
+    try:
+        page = render_doc_page(load(args.spec))
+    except SpecError as ex:
+        print_spec_error(ex)
+        return 1
+    return write_output(page, args.output)

@@ -1,0 +1,24 @@
+"""``rbconfig openapi SPEC [-o FILE]``: print the OpenAPI 3.1 document of a spec."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .run import print_spec_error, write_output
+
+__all__ = ['run']
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the OpenAPI document of ``args.spec`` to ``args.output`` or stdout."""
+    from ..converters import load
+    from ..errors import SpecError
+    from ..runtime.openapi import openapi_document
+
+    try:
+        document = openapi_document(load(args.spec))
+    except SpecError as ex:
+        print_spec_error(ex)
+        return 1
+    return write_output(json.dumps(document, indent=2, ensure_ascii=False) + '\n', args.output)

@@ -1,0 +1,187 @@
+"""``rbconfig run`` as a real process on a free port: serving, logging, stopping, errors."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, child_env, free_port, start_server
+
+HELLO_SPEC = """\
+rbconfig: 1
+meta:
+  title: Greeter
+  version: '2.1'
+  description: |
+    Says *hello*.
+paths:
+  hello:
+    description: The greeting.
+    url: /hello
+    use: python:greet.hello
+    response:
+      status: {200: A greeting}
+      headers:
+        set: {Content-Type: text/plain}
+"""
+
+GREET_PY = """\
+def hello(globs, request):
+    return 'Hello\\n'
+"""
+
+
+@pytest.fixture
+def hello_spec(tmp_path: Path) -> Path:
+    """A one-path spec with its (RedBarrel-style) handler module."""
+    (tmp_path / 'greet.py').write_text(GREET_PY)
+    spec = tmp_path / 'greeter.yaml'
+    spec.write_text(HELLO_SPEC)
+    return spec
+
+
+def get(url: str, timeout: float = 5) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as ex:
+        return ex.code, dict(ex.headers), ex.read()
+
+
+def run_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, '-m', 'rbconfig.cli', *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=child_env(),
+        cwd=ROOT,
+    )
+
+
+def test_serves_the_spec_with_a_startup_line_and_an_access_log(hello_spec: Path) -> None:
+    with start_server(hello_spec) as server:
+        status, headers, body = get(server.url + '/hello')
+        assert (status, body) == (200, b'Hello\n')
+        assert headers['Content-Type'].startswith('text/plain')
+        output = server.wait_for_output('"GET /hello HTTP/1.1" 200')
+    assert f'serving on {server.url}' in output
+    assert 'greeter.yaml' in output
+
+
+def test_introspection_pages_are_served(hello_spec: Path) -> None:
+    with start_server(hello_spec) as server:
+        status, headers, body = get(server.url + '/__openapi__.json')
+        assert status == 200
+        assert headers['Content-Type'] == 'application/json'
+        document = json.loads(body)
+        assert document['info'] == {
+            'title': 'Greeter',
+            'version': '2.1',
+            'description': 'Says *hello*.',
+        }
+        assert document['paths']['/hello']['get']['responses']['200']['content'] == {
+            'text/plain': {}
+        }
+        status, headers, body = get(server.url + '/__doc__')
+        assert status == 200
+        assert headers['Content-Type'] == 'text/html; charset=utf-8'
+        assert b'<em>hello</em>' in body and b'/hello' in body
+
+
+def test_introspection_pages_live_under_the_root(tmp_path: Path) -> None:
+    spec = tmp_path / 'rooted.yaml'
+    spec.write_text('rbconfig: 1\nroot: /api\npaths:\n  echo:\n    url: /echo\n')
+    with start_server(spec) as server:
+        assert get(server.url + '/api/__doc__')[0] == 200
+        status, _, body = get(server.url + '/api/__openapi__.json')
+        assert status == 200
+        assert list(json.loads(body)['paths']) == ['/api/echo']
+        assert get(server.url + '/__doc__')[0] == 404
+
+
+@pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_the_server_promptly_with_status_0(hello_spec: Path, signum: int) -> None:
+    with start_server(hello_spec) as server:
+        # An idle keep-alive connection must not hold the stop back.
+        connection = http.client.HTTPConnection('127.0.0.1', server.port, timeout=5)
+        connection.request('GET', '/__openapi__.json')
+        connection.getresponse().read()
+        started = time.monotonic()
+        server.signal(signum)
+        server.process.wait(10)
+        took = time.monotonic() - started
+        output = server.output()
+        connection.close()
+    assert server.returncode == 0, output
+    assert took < 3, f'stopping took {took:.1f}s'
+    assert 'stopping' in output
+    assert 'Traceback' not in output
+
+
+def test_keep_alive_requests_are_fast(hello_spec: Path) -> None:
+    """TCP_NODELAY: without it each keep-alive response waits ~40 ms for a delayed ACK."""
+    with start_server(hello_spec) as server:
+        connection = http.client.HTTPConnection('127.0.0.1', server.port, timeout=5)
+        connection.request('GET', '/__openapi__.json')
+        connection.getresponse().read()
+        started = time.perf_counter()
+        for _ in range(20):
+            connection.request('GET', '/__openapi__.json')
+            response = connection.getresponse()
+            assert response.status == 200
+            response.read()
+        mean = (time.perf_counter() - started) / 20
+        connection.close()
+    assert mean < 0.010, f'{mean * 1000:.1f} ms per keep-alive request'
+
+
+def test_an_invalid_spec_exits_1_with_file_line_column(tmp_path: Path) -> None:
+    spec = tmp_path / 'bad.yaml'
+    spec.write_text('rbconfig: 1\npaths:\n  x:\n    url: /x\n    methd: GET\n')
+    result = run_cli('run', str(spec), '--port', str(free_port()))
+    assert result.returncode == 1
+    assert f'{spec}:5:5:' in result.stderr
+    assert "unknown key 'methd'" in result.stderr
+    assert 'Traceback' not in result.stderr
+
+
+def test_a_missing_file_exits_1(tmp_path: Path) -> None:
+    result = run_cli('run', str(tmp_path / 'nothing.yaml'), '--port', str(free_port()))
+    assert result.returncode == 1
+    assert 'nothing.yaml' in result.stderr
+    assert 'Traceback' not in result.stderr
+
+
+def test_a_handler_that_does_not_import_stops_startup(tmp_path: Path) -> None:
+    spec = tmp_path / 'broken.yaml'
+    spec.write_text('rbconfig: 1\npaths:\n  x:\n    url: /x\n    use: python:nowhere.handler\n')
+    result = run_cli('run', str(spec), '--port', str(free_port()))
+    assert result.returncode == 1
+    assert f'{spec}:5:' in result.stderr
+    assert 'nowhere' in result.stderr
+    assert 'Traceback' not in result.stderr
+
+
+def test_a_port_in_use_exits_1_with_a_message(hello_spec: Path) -> None:
+    with start_server(hello_spec) as server:
+        result = run_cli('run', str(hello_spec), '--port', str(server.port))
+    assert result.returncode == 1
+    assert f'cannot listen on 127.0.0.1:{server.port}' in result.stderr
+    assert 'Traceback' not in result.stderr
+
+
+def test_debug_and_mock_are_announced(hello_spec: Path) -> None:
+    with start_server(hello_spec, '--debug', '--mock') as server:
+        output = server.wait_for_output('serving on')
+        assert get(server.url + '/hello')[0] == 200
+    assert 'debug, mock' in output
