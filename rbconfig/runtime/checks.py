@@ -139,12 +139,15 @@ def _header_getter(phase: str, header: str) -> Callable[[Exchange], str | None]:
     return lambda x: x.resp.get_header(header)
 
 
-def _passes(checker: Callable[[Any], Any], value: Any, builtin: bool) -> bool:
+def _passes(checker: Callable[[Any], Any], value: Any, builtin: bool) -> tuple[bool, str]:
+    """(whether ``value`` is of the type, why not)."""
     try:
         result = checker(value)
-    except (ValueError, TypeError):
-        return False
-    return builtin or result is not False
+    except (ValueError, TypeError) as ex:
+        return False, str(ex)
+    if not builtin and result is False:
+        return False, ''
+    return True, ''
 
 
 def _type_step(check: TypeCheck, phase: str, checkers: dict[str, Callable[[Any], Any]]) -> Step:
@@ -158,8 +161,10 @@ def _type_step(check: TypeCheck, phase: str, checkers: dict[str, Callable[[Any],
         what = f'the {phase} body'
 
         def body_step(x: Exchange) -> None:
-            if _passes(checker, as_text(get_body(x)), builtin) is not wanted:
-                raise HTTPProblem(status, f'{what} is {"not " if wanted else ""}{name}')
+            ok, why = _passes(checker, as_text(get_body(x)), builtin)
+            if ok is not wanted:
+                detail = f'{what} is {"not " if wanted else ""}{name}'
+                raise HTTPProblem(status, f'{detail}: {why}' if why and wanted else detail)
 
         return body_step
     get_header = _header_getter(phase, check.header)
@@ -167,7 +172,7 @@ def _type_step(check: TypeCheck, phase: str, checkers: dict[str, Callable[[Any],
 
     def header_step(x: Exchange) -> None:
         value = get_header(x)
-        ok = value is not None and _passes(checker, value, builtin)
+        ok = value is not None and _passes(checker, value, builtin)[0]
         if ok is not wanted:
             state = 'missing' if value is None else f'{"not " if wanted else ""}{name}'
             raise HTTPProblem(status, f'the {phase} header {header} is {state}')
