@@ -1,0 +1,39 @@
+"""RBR, RedBarrel's service-description language: read every real file, write it back.
+
+Reading parses with lark (``rbr.lark``) and maps RBR's statements to the
+canonical model (docs/rbr.md has the table). Writing renders a spec the way
+RedBarrel's own files look; whatever RBR cannot say natively travels in an
+``x-rbconfig`` field as JSON, so every spec survives a round trip.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from ...schema import Spec
+from ..base import Comments, Source, SpecFormat
+
+__all__ = ['RbrFormat']
+
+
+class RbrFormat(SpecFormat):
+    """Legacy RedBarrel ``.rbr`` files."""
+
+    name: ClassVar[str] = 'rbr'
+    extensions: ClassVar[tuple[str, ...]] = ('.rbr',)
+
+    def read(self, text: str, file: str) -> Source:
+        """Parse RBR text into plain data, positions, own-line comments and warnings.
+
+        Raises:
+            SpecError: for syntax errors and statements the model cannot take.
+        """
+        from .reader import read_source
+
+        return read_source(text, file)
+
+    def write(self, spec: Spec, comments: Comments | None = None) -> str:
+        """Render ``spec`` as RBR, formatted like RedBarrel's own files."""
+        from .writer import write_spec
+
+        return write_spec(spec, comments or {})

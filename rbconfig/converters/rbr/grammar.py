@@ -1,0 +1,265 @@
+"""The RBR grammar (``rbr.lark``), its parser, and syntax errors in plain words.
+
+The lark parser is built once per process, on first use, so importing the
+converters (for YAML or TOML work) never pays for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from ...errors import Problem, SpecError
+
+if TYPE_CHECKING:
+    import lark
+
+__all__ = ['Comment', 'Parsed', 'keywords', 'parse', 'terminal_regex']
+
+#: Terminals that start a value, and the operations that can stand for one.
+_VALUE_STARTS = {'TEXT', 'INT', 'FLOAT', 'URL', 'LOCATION', 'DOTTED'}
+_NAMES = {'NAME', 'SOCKET', 'DEFINE'}
+_OPERATIONS = {'UNLESS', 'ON', 'SET', 'DESCRIBE', 'DESCRIPTION', 'ALTER'}
+_DEFINITIONS = ('PATH', 'META', 'GLOBAL', 'TYPE', 'ROOT', 'SOCKET', 'WORKER', 'ARBITER')
+_DEFINITION_RULES = {'path', 'meta', 'global', 'type', 'worker', 'arbiter', 'root', 'socket'}
+_WORDS = {
+    'NAME': 'a name',
+    'TEXT': 'a string',
+    'INT': 'a number',
+    'FLOAT': 'a number',
+    'URL': 'a URL',
+    'LOCATION': 'a location',
+    'DOTTED': 'a dotted name',
+    '$END': 'the end of the file',
+}
+#: The order expected tokens are listed in.
+_ORDER = ['COMMA', 'RPAR', 'PIPE', 'LPAR', 'SEMI']
+_SNIPPET = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A ``#`` comment: its text (without ``#``), where it starts, if alone on its line."""
+
+    text: str
+    line: int
+    column: int
+    own_line: bool
+    start: int
+
+
+@dataclass
+class Parsed:
+    """The parse tree of an RBR text and its comments, in order."""
+
+    tree: lark.Tree
+    comments: list[Comment]
+
+
+class _Collector(threading.local):
+    def __init__(self) -> None:
+        self.tokens: list[Any] = []
+
+
+_collector = _Collector()
+
+
+def _keep_comment(token: lark.Token) -> lark.Token:
+    _collector.tokens.append(token)
+    return token
+
+
+@functools.cache
+def _parser() -> lark.Lark:
+    import lark
+
+    grammar = resources.files(__package__).joinpath('rbr.lark').read_text(encoding='utf-8')
+    return lark.Lark(
+        grammar,
+        parser='lalr',
+        lexer='basic',
+        keep_all_tokens=True,
+        maybe_placeholders=False,
+        lexer_callbacks={'COMMENT': _keep_comment},
+    )
+
+
+@functools.cache
+def terminal_regex(name: str) -> re.Pattern[str]:
+    """The compiled pattern of terminal ``name`` (``URL``, ``LOCATION``, ...)."""
+    return re.compile(_parser().get_terminal(name).pattern.to_regexp())
+
+
+@functools.cache
+def keywords() -> frozenset[str]:
+    """Every reserved word: these cannot be names (of paths, headers, types...)."""
+    return frozenset(
+        terminal.pattern.value
+        for terminal in _parser().terminals
+        if type(terminal.pattern).__name__ == 'PatternStr'
+        and terminal.pattern.value.isalpha()
+        and terminal.name not in ('SOCKET', 'DEFINE')
+    )
+
+
+def parse(text: str, file: str) -> Parsed:
+    """Parse RBR ``text`` (line ends already ``\\n``).
+
+    Raises:
+        SpecError: with one problem, at the line and column where the text
+            stops making sense, saying what was expected there.
+    """
+    import lark
+
+    parser = _parser()
+    _collector.tokens = []
+    try:
+        tree = parser.parse(text)
+    except lark.UnexpectedCharacters as ex:
+        raise SpecError([_characters_problem(text, file, ex)]) from None
+    except lark.UnexpectedToken as ex:
+        raise SpecError([_token_problem(text, file, ex)]) from None
+    except lark.UnexpectedEOF as ex:  # pragma: no cover - LALR raises UnexpectedToken
+        line, column = _end_of(text)
+        problem = Problem(file, line, column, '', f'unexpected end of file: {ex}')
+        raise SpecError([problem]) from None
+    finally:
+        found, _collector.tokens = _collector.tokens, []
+    comments = []
+    for token in found:
+        start = token.start_pos
+        line_start = text.rfind('\n', 0, start) + 1
+        own_line = not text[line_start:start].strip()
+        comments.append(Comment(str(token)[1:], token.line, token.column, own_line, start))
+    return Parsed(tree, comments)
+
+
+def _end_of(text: str) -> tuple[int, int]:
+    lines = text.split('\n')
+    return len(lines), len(lines[-1]) + 1
+
+
+def _quote(text: str) -> str:
+    text = ' '.join(text.split())
+    if len(text) > _SNIPPET:
+        half = (_SNIPPET - 3) // 2
+        text = f'{text[:half]} … {text[-half:]}'
+    return repr(text) if "'" in text and '"' not in text else f"'{text}'"
+
+
+def _describe_expected(expected: set[str]) -> str:
+    expected = set(expected)
+    if 'RPAR' in expected:
+        expected.discard('SEMI')  # a stray ';' before ')' is tolerated, never asked for
+    words: list[str] = []
+    if set(_DEFINITIONS) <= expected:
+        expected -= {*_DEFINITIONS, 'DEFINE', '$END'}
+        words.append('a definition (path, meta, global, type, root, socket, worker or arbiter)')
+    if _OPERATIONS <= expected:
+        expected -= _VALUE_STARTS | _NAMES | _OPERATIONS
+        words.append('a value' if 'LPAR' in expected else 'an operation or a value')
+    if _NAMES & expected:
+        expected -= _NAMES
+        expected.discard('DESCRIPTION')
+        words.append('a name')
+    if {'INT', 'FLOAT'} <= expected:
+        expected.discard('FLOAT')
+    parser = _parser()
+    rest = []
+    for name in sorted(expected, key=lambda n: (_ORDER.index(n) if n in _ORDER else 99, n)):
+        if name in _WORDS:
+            rest.append(_WORDS[name])
+        else:
+            rest.append(f"'{parser.get_terminal(name).pattern.value}'")
+    words = words + rest if 'a value' in words else rest + words
+    if len(words) == 1:
+        return words[0]
+    return f'{", ".join(words[:-1])} or {words[-1]}'
+
+
+def _tokens_of(item: Any) -> list[Any]:
+    import lark
+
+    if isinstance(item, lark.Token):
+        return [item]
+    return [token for token in item.scan_values(lambda value: isinstance(value, lark.Token))]
+
+
+def _context(text: str, stack: list[Any]) -> str:
+    """The text of what the parser read last, from the start of the current statement."""
+    import lark
+
+    items: list[Any] = []
+    closed = bool(stack) and isinstance(stack[-1], lark.Token) and stack[-1].type == 'SEMI'
+    for item in reversed(stack):
+        if closed:
+            items.insert(0, item)
+            if isinstance(item, lark.Token) and item.type in _DEFINITIONS:
+                break
+            continue
+        if isinstance(item, lark.Token) and item.type == 'COMMA':
+            if not items:
+                items.append(item)
+            break
+        if isinstance(item, lark.Token) and item.type == 'LPAR' and items:
+            break
+        items.insert(0, item)
+        if isinstance(item, lark.Tree) and item.data in _DEFINITION_RULES:
+            break
+    tokens = [token for item in items for token in _tokens_of(item)]
+    if not tokens:
+        return ''
+    return text[tokens[0].start_pos : tokens[-1].end_pos]
+
+
+def _found(token: Any) -> str:
+    if token.type == '$END':
+        return 'the end of the file'
+    return _quote(str(token))
+
+
+def _token_problem(text: str, file: str, ex: Any) -> Problem:
+    token = ex.token
+    expected = _describe_expected(set(ex.accepts or ex.expected))
+    after = _context(text, ex.state.value_stack) if ex.state is not None else ''
+    message = f'expected {expected}'
+    if after:
+        message += f' after {_quote(after)}'
+    message += f', found {_found(token)}'
+    if after.endswith(')') and token.type == 'SEMI' and 'RPAR' in (ex.accepts or ex.expected):
+        message += " (a ')' touching a URL is part of the URL: put a space or ',' before it)"
+    if token.type == '$END':
+        line, column = _end_of(text)
+    else:
+        line, column = token.line, token.column
+    if token.type != '$END' and str(token) in keywords() and 'NAME' in (ex.accepts or ex.expected):
+        message += f' ({str(token)!r} is a reserved word)'
+    return Problem(file, line, column, '', message)
+
+
+def _characters_problem(text: str, file: str, ex: Any) -> Problem:
+    pos, char = ex.pos_in_stream, ex.char
+    line, column = ex.line, ex.column
+    if char == '"' and text[max(pos - 2, 0) : pos] == '""':
+        message = 'unclosed \'"""\' text: no closing \'"""\' after it'
+        column -= 2
+    elif char == '"':
+        message = (
+            "unclosed string: '\"' needs a closing '\"' on the same line "
+            '(write text on several lines between \'"""\' and \'"""\')'
+        )
+    elif char == "'":
+        message = 'unexpected "\'": RBR strings are written between \'"\' quotes'
+    elif not char.isascii():
+        message = f'unexpected character {char!r}: outside strings only ASCII is allowed'
+    else:
+        before = text[:pos].rstrip()
+        word = re.search(r'\S+$', before)
+        message = f'unexpected character {char!r}'
+        if word and text[pos - 1 : pos].strip():
+            message += f' after {_quote(word.group())}'
+    return Problem(file, line, column, '', message)
