@@ -50,11 +50,13 @@ def hello_spec(tmp_path: Path) -> Path:
 
 
 def get(url: str, timeout: float = 5) -> tuple[int, dict[str, str], bytes]:
+    """GET ``url``: status, headers (lower-case names), body."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, dict(response.headers), response.read()
+            headers = {key.lower(): value for key, value in response.headers.items()}
+            return response.status, headers, response.read()
     except urllib.error.HTTPError as ex:
-        return ex.code, dict(ex.headers), ex.read()
+        return ex.code, {key.lower(): value for key, value in ex.headers.items()}, ex.read()
 
 
 def run_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -72,7 +74,7 @@ def test_serves_the_spec_with_a_startup_line_and_an_access_log(hello_spec: Path)
     with start_server(hello_spec) as server:
         status, headers, body = get(server.url + '/hello')
         assert (status, body) == (200, b'Hello\n')
-        assert headers['Content-Type'].startswith('text/plain')
+        assert headers['content-type'].startswith('text/plain')
         output = server.wait_for_output('"GET /hello HTTP/1.1" 200')
     assert f'serving on {server.url}' in output
     assert 'greeter.yaml' in output
@@ -82,7 +84,7 @@ def test_introspection_pages_are_served(hello_spec: Path) -> None:
     with start_server(hello_spec) as server:
         status, headers, body = get(server.url + '/__openapi__.json')
         assert status == 200
-        assert headers['Content-Type'] == 'application/json'
+        assert headers['content-type'] == 'application/json'
         document = json.loads(body)
         assert document['info'] == {
             'title': 'Greeter',
@@ -94,7 +96,7 @@ def test_introspection_pages_are_served(hello_spec: Path) -> None:
         }
         status, headers, body = get(server.url + '/__doc__')
         assert status == 200
-        assert headers['Content-Type'] == 'text/html; charset=utf-8'
+        assert headers['content-type'] == 'text/html; charset=utf-8'
         assert b'<em>hello</em>' in body and b'/hello' in body
 
 

@@ -1,0 +1,110 @@
+"""``rbconfig run --reload``: restarts on changes, survives a broken spec, stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import start_server
+
+SPEC = """\
+rbconfig: 1
+meta:
+  title: {title}
+paths:
+  hello:
+    url: /hello
+    use: python:greet.hello
+"""
+
+
+def fetch(url: str) -> tuple[int, bytes] | None:
+    """(status, body), or None when nothing answers within a short time."""
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as ex:
+        return ex.code, ex.read()
+    except OSError:
+        return None
+
+
+def eventually(check: Callable[[], bool], what: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f'timed out waiting for {what}')
+        time.sleep(0.1)
+
+
+def write(path: Path, text: str) -> None:
+    # A new mtime even on coarse file systems, and an atomic-looking save.
+    path.write_text(text)
+    stamp = time.time() + 1
+    os.utime(path, (stamp, stamp))
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    (tmp_path / 'greet.py').write_text("def hello(globs, request):\n    return 'one'\n")
+    path = tmp_path / 'greet.yaml'
+    path.write_text(SPEC.format(title='First'))
+    return path
+
+
+def test_reload_restarts_on_spec_and_module_changes(spec: Path) -> None:
+    with start_server(spec, '--reload') as server:
+
+        def page_has(text: bytes) -> Callable[[], bool]:
+            def check() -> bool:
+                answer = fetch(server.url + '/__doc__')
+                return answer is not None and text in answer[1]
+
+            return check
+
+        eventually(page_has(b'First'), 'the first server')
+        assert fetch(server.url + '/hello') == (200, b'one')
+
+        write(spec, SPEC.format(title='Second'))
+        eventually(page_has(b'Second'), 'a restart after the spec changed')
+        assert 'greet.yaml changed; restarting' in server.output()
+
+        write(spec.parent / 'greet.py', "def hello(globs, request):\n    return 'two'\n")
+        eventually(lambda: fetch(server.url + '/hello') == (200, b'two'), 'the new module')
+
+        # A broken spec: the error is shown, the parent keeps waiting.
+        write(spec, SPEC.format(title='Third') + '    methd: GET\n')
+        server.wait_for_output("unknown key 'methd'")
+        server.wait_for_output('waiting for changes')
+        assert server.returncode is None
+
+        write(spec, SPEC.format(title='Fourth'))
+        eventually(page_has(b'Fourth'), 'a restart after the spec was fixed')
+
+        code = server.stop()
+        output = server.output()
+    assert code == 0, output
+    assert 'Traceback' not in output
+    # The whole process group (parent and child) is gone.
+    with pytest.raises(ProcessLookupError):
+        os.killpg(server.pid, 0)
+
+
+def test_reload_ignores_files_it_does_not_watch(spec: Path) -> None:
+    with start_server(spec, '--reload') as server:
+        eventually(lambda: fetch(server.url + '/hello') == (200, b'one'), 'the first server')
+        write(spec.parent / 'notes.bin', 'x')
+        (spec.parent / '__pycache__').mkdir(exist_ok=True)
+        write(spec.parent / '__pycache__' / 'greet.py', 'x')
+        time.sleep(1.5)
+        assert 'restarting' not in server.output()
+        server.signal(signal.SIGINT)
+        server.process.wait(10)
+    assert server.returncode == 0
