@@ -15,9 +15,11 @@ Every failure raises :class:`StartupError` carrying the spec's file:line:col.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -30,11 +32,30 @@ from .errors import StartupError
 __all__ = ['import_python', 'resolve', 'resolve_path', 'spec_on_path']
 
 
+_SPEC_FOLDERS: set[str] = set()
+
+
 def spec_on_path(document: Document) -> None:
     """Put the spec's folder at the front of ``sys.path`` (once)."""
     folder = str(document.folder)
+    _SPEC_FOLDERS.add(folder)
     if folder not in sys.path:
         sys.path.insert(0, folder)
+
+
+@contextlib.contextmanager
+def _own_folder_first(folder: str) -> Iterator[None]:
+    """While importing: this spec's folder first, other specs' folders hidden.
+
+    Several specs loaded in one process (tests, tools) must each import their
+    own modules, as they would in a fresh process.
+    """
+    saved = list(sys.path)
+    sys.path[:] = [folder] + [p for p in saved if p != folder and p not in _SPEC_FOLDERS]
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
 
 
 def resolve(document: Document, loc: Loc, location: str) -> Any:
@@ -93,21 +114,8 @@ def import_python(document: Document, loc: Loc, target: str) -> Any:
     importlib.invalidate_caches()
     module: ModuleType | None = None
     rest: list[str] = []
-    for end in range(len(parts), 0, -1):
-        name = '.'.join(parts[:end])
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as ex:
-            # Only "this very module is missing" means: try a shorter prefix.
-            if ex.name is not None and (name == ex.name or name.startswith(ex.name + '.')):
-                continue
-            raise StartupError.at(document, loc, _import_failed(target, ex)) from ex
-        except BaseException as ex:  # SyntaxError, an error raised at import, SystemExit...
-            if isinstance(ex, KeyboardInterrupt):
-                raise
-            raise StartupError.at(document, loc, _import_failed(target, ex)) from ex
-        rest = parts[end:]
-        break
+    with _own_folder_first(str(document.folder)):
+        module, rest = _import_longest(document, loc, target, parts)
     if module is None:
         raise StartupError.at(
             document,
@@ -127,6 +135,26 @@ def import_python(document: Document, loc: Loc, target: str) -> Any:
     return obj
 
 
+def _import_longest(
+    document: Document, loc: Loc, target: str, parts: list[str]
+) -> tuple[ModuleType | None, list[str]]:
+    for end in range(len(parts), 0, -1):
+        name = '.'.join(parts[:end])
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as ex:
+            # Only "this very module is missing" means: try a shorter prefix.
+            if ex.name is not None and (name == ex.name or name.startswith(ex.name + '.')):
+                continue
+            raise StartupError.at(document, loc, _import_failed(target, ex)) from ex
+        except BaseException as ex:  # SyntaxError, an error raised at import, SystemExit...
+            if isinstance(ex, KeyboardInterrupt):
+                raise
+            raise StartupError.at(document, loc, _import_failed(target, ex)) from ex
+        return module, parts[end:]
+    return None, []
+
+
 def _import_failed(target: str, ex: BaseException) -> str:
     frames = traceback.extract_tb(ex.__traceback__)
     where = ''
@@ -140,20 +168,19 @@ def _import_failed(target: str, ex: BaseException) -> str:
 
 
 def _forget_foreign(folder: Path, top: str) -> None:
-    """Drop a cached module ``top`` imported from elsewhere when the spec's folder has one.
+    """Drop a cached module ``top`` that another spec's folder provided.
 
-    Two specs in one process (tests, reloads) may each bring a module of the
-    same name; the spec's own folder must win, as it would in a fresh process.
+    Two specs in one process (tests, tools) may each bring a module of the
+    same name; each must get its own, as it would in a fresh process.
     """
     module = sys.modules.get(top)
-    if module is None:
+    origin = getattr(module, '__file__', None) if module is not None else None
+    if not origin:
         return
-    local = folder / f'{top}.py'
-    package = folder / top / '__init__.py'
-    if not (local.is_file() or package.is_file()):
-        return
-    origin = getattr(module, '__file__', None)
-    if origin and Path(origin).resolve() in (local.resolve(), package.resolve()):
+    home = Path(origin).resolve().parent
+    if top != Path(origin).stem:  # a package: top/__init__.py
+        home = home.parent
+    if home == folder or str(home) not in _SPEC_FOLDERS:
         return
     for name in [name for name in sys.modules if name == top or name.startswith(top + '.')]:
         del sys.modules[name]
