@@ -182,8 +182,62 @@ def test_a_port_in_use_exits_1_with_a_message(hello_spec: Path) -> None:
     assert 'Traceback' not in result.stderr
 
 
-def test_debug_and_mock_are_announced(hello_spec: Path) -> None:
-    with start_server(hello_spec, '--debug', '--mock') as server:
-        output = server.wait_for_output('serving on')
-        assert get(server.url + '/hello')[0] == 200
-    assert 'debug, mock' in output
+@pytest.mark.parametrize('spec', ['apps/hello/hello.yaml', 'apps/hello/hello.rbr'])
+def test_serves_the_hello_app_in_both_formats(spec: str) -> None:
+    with start_server(ROOT / spec) as server:
+        status, _, body = get(server.url + '/')
+    assert (status, body) == (200, b'Hello, World!')
+
+
+MOCK_SPEC = """\
+rbconfig: 1
+paths:
+  user:
+    url: /user
+    response:
+      status: {200: The user}
+      body:
+        example: {name: Ada, id: 7}
+  boom:
+    url: /boom
+    use: python:boom.fail
+"""
+
+
+@pytest.fixture
+def mock_spec(tmp_path: Path) -> Path:
+    (tmp_path / 'boom.py').write_text(
+        "def fail(globs, request):\n    raise RuntimeError('kaput')\n"
+    )
+    spec = tmp_path / 'mocked.yaml'
+    spec.write_text(MOCK_SPEC)
+    return spec
+
+
+def test_mock_answers_examples_for_paths_without_a_handler(mock_spec: Path) -> None:
+    with start_server(mock_spec, '--mock') as server:
+        status, headers, body = get(server.url + '/user')
+        assert '; mock; docs at' in server.wait_for_output('serving on')
+    assert status == 200
+    assert headers['content-type'] == 'application/json'
+    assert json.loads(body) == {'name': 'Ada', 'id': 7}
+
+
+def test_without_mock_a_path_without_a_handler_echoes(mock_spec: Path) -> None:
+    with start_server(mock_spec) as server:
+        status, headers, body = get(server.url + '/user')
+    assert status == 200
+    assert headers['content-type'].startswith('text/plain')
+    assert body.startswith(b'GET /user')
+
+
+def test_debug_puts_the_traceback_in_500_answers(mock_spec: Path) -> None:
+    with start_server(mock_spec) as server:
+        status, _, quiet = get(server.url + '/boom')
+        assert status == 500
+        assert get(server.url + '/user')[0] == 200  # still serving
+    with start_server(mock_spec, '--debug') as server:
+        status, _, loud = get(server.url + '/boom')
+        assert status == 500
+    assert b'kaput' not in quiet and b'Traceback' not in quiet
+    assert b'kaput' in loud
