@@ -59,7 +59,6 @@ def read_source(text: str, file: str) -> Source:
         SpecError: for syntax errors (one problem) or for statements that
             cannot be mapped to the model (every one found).
     """
-    text = text.replace('\r\n', '\n')
     parsed = parse(text, file)
     reader = _Reader(file)
     for definition in parsed.tree.children:
