@@ -135,6 +135,17 @@ def compile_schema(document: Document, loc: Loc, section: BodySection | None) ->
     return BodySchema(json_schema, model)
 
 
+_FORMATS = {
+    'date-time': '2026-01-01T00:00:00Z',
+    'date': '2026-01-01',
+    'email': 'user@example.com',
+    'uri': 'https://example.com/',
+    'uuid': '00000000-0000-4000-8000-000000000000',
+}
+
+_GIVEN = object()
+
+
 def example_from_schema(
     schema: dict[str, Any], root: dict[str, Any] | None = None, depth: int = 0
 ) -> Any:
@@ -144,14 +155,25 @@ def example_from_schema(
         return None
     ref = schema.get('$ref')
     if isinstance(ref, str) and ref.startswith('#/'):
-        target: Any = root
-        for part in ref[2:].split('/'):
-            target = (
-                target.get(part.replace('~1', '/').replace('~0', '~'), {})
-                if isinstance(target, dict)
-                else {}
-            )
-        return example_from_schema(target, root, depth + 1)
+        return example_from_schema(_follow(root, ref), root, depth + 1)
+    given = _given_example(schema)
+    if given is not _GIVEN:
+        return given
+    for key in ('allOf', 'anyOf', 'oneOf'):
+        if schema.get(key):
+            return example_from_schema(schema[key][0], root, depth + 1)
+    return _example_of_type(schema, root, depth)
+
+
+def _follow(root: dict[str, Any], ref: str) -> Any:
+    target: Any = root
+    for part in ref[2:].split('/'):
+        key = part.replace('~1', '/').replace('~0', '~')
+        target = target.get(key, {}) if isinstance(target, dict) else {}
+    return target
+
+
+def _given_example(schema: dict[str, Any]) -> Any:
     for key in ('example', 'default', 'const'):
         if key in schema:
             return schema[key]
@@ -159,9 +181,10 @@ def example_from_schema(
         return schema['examples'][0]
     if schema.get('enum'):
         return schema['enum'][0]
-    for key in ('allOf', 'anyOf', 'oneOf'):
-        if schema.get(key):
-            return example_from_schema(schema[key][0], root, depth + 1)
+    return _GIVEN
+
+
+def _example_of_type(schema: dict[str, Any], root: dict[str, Any], depth: int) -> Any:
     kind = schema.get('type')
     if isinstance(kind, list):
         kind = next((k for k in kind if k != 'null'), kind[0] if kind else None)
@@ -173,14 +196,7 @@ def example_from_schema(
     if kind == 'array':
         return [example_from_schema(schema.get('items', {}), root, depth + 1)]
     if kind == 'string':
-        formats = {
-            'date-time': '2026-01-01T00:00:00Z',
-            'date': '2026-01-01',
-            'email': 'user@example.com',
-            'uri': 'https://example.com/',
-            'uuid': '00000000-0000-4000-8000-000000000000',
-        }
-        return formats.get(schema.get('format', ''), 'string')
+        return _FORMATS.get(schema.get('format', ''), 'string')
     if kind == 'integer':
         return int(schema.get('minimum', 0))
     if kind == 'number':

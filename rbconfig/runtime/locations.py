@@ -170,28 +170,50 @@ def _literal_prefix(template: str) -> str:
     return first if isinstance(first, str) else ''
 
 
-def proxy_runner(target: str, template: str, connect_timeout: float, read_timeout: float) -> Runner:
-    """Forward requests to ``target`` (``http(s)://host:port[/base]``)."""
-    url = urllib.parse.urlsplit(target)
-    secure = url.scheme == 'https'
-    host = url.hostname or 'localhost'
-    port = url.port or (443 if secure else 80)
-    base = url.path.rstrip('/')
-    prefix = _literal_prefix(template)
-    netloc = url.netloc
-    context = ssl.create_default_context() if secure else None
+def _tokens(header: str | None) -> set[str]:
+    return {token.strip().lower() for token in (header or '').split(',')}
 
-    def run(x: Exchange) -> None:
+
+class _Proxy:
+    """Forwards one path's requests to an upstream (see the module docstring)."""
+
+    def __init__(
+        self, target: str, template: str, connect_timeout: float, read_timeout: float
+    ) -> None:
+        url = urllib.parse.urlsplit(target)
+        self.secure = url.scheme == 'https'
+        self.host = url.hostname or 'localhost'
+        self.port = url.port or (443 if self.secure else 80)
+        self.base = url.path.rstrip('/')
+        self.netloc = url.netloc
+        self.prefix = _literal_prefix(template)
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.context = ssl.create_default_context() if self.secure else None
+
+    def __call__(self, x: Exchange) -> None:
         req = x.req
         path = req.path
-        rest = path[len(prefix) :] if path.startswith(prefix) else path
-        upstream_path = base + '/' + rest.lstrip('/')
+        rest = path[len(self.prefix) :] if path.startswith(self.prefix) else path
+        target = self.base + '/' + rest.lstrip('/')
         if req.query_string:
-            upstream_path += '?' + req.query_string
-        env = req.env
-        connection_tokens = {
-            token.strip().lower() for token in env.get('HTTP_CONNECTION', '').split(',')
-        }
+            target += '?' + req.query_string
+        body = x.body
+        headers = self.request_headers(x, len(body))
+        status, answer_headers, data = self.send(req.method, target, body, headers)
+        resp = x.resp
+        resp.status = status
+        dropped = HOP_BY_HOP | _tokens(dict(answer_headers).get('Connection'))
+        for name, value in answer_headers:
+            lower = name.lower()
+            if lower not in dropped and lower != 'content-length' and lower != 'connection':
+                resp.append_header(name, value)
+        resp.data = data
+
+    def request_headers(self, x: Exchange, length: int) -> dict[str, str]:
+        """End-to-end request headers, plus Host and X-Forwarded-*."""
+        env = x.req.env
+        dropped = HOP_BY_HOP | _tokens(env.get('HTTP_CONNECTION')) | {'host'}
         headers: dict[str, str] = {}
         for key, value in env.items():
             if key.startswith('HTTP_'):
@@ -200,25 +222,35 @@ def proxy_runner(target: str, template: str, connect_timeout: float, read_timeou
                 name = key.replace('_', '-').lower()
             else:
                 continue
-            if name in HOP_BY_HOP or name in connection_tokens or name == 'host' or not value:
-                continue
-            headers[name] = value
-        body = x.body
-        headers['content-length'] = str(len(body))
-        headers['host'] = netloc
+            if value and name not in dropped:
+                headers[name] = value
+        headers['content-length'] = str(length)
+        headers['host'] = self.netloc
         client = env.get('REMOTE_ADDR')
         if client:
             previous = headers.get('x-forwarded-for')
             headers['x-forwarded-for'] = f'{previous}, {client}' if previous else client
-        headers['x-forwarded-proto'] = req.scheme
-        if req.host:
-            headers['x-forwarded-host'] = req.get_header('Host') or req.host
-        if secure:
-            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-                host, port, timeout=connect_timeout, context=context
+        headers['x-forwarded-proto'] = x.req.scheme
+        if env.get('HTTP_HOST'):
+            headers['x-forwarded-host'] = env['HTTP_HOST']
+        return headers
+
+    def send(
+        self, method: str, target: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """One request to the upstream: (status, headers, body).
+
+        Raises:
+            HTTPProblem: 502 when the upstream cannot be reached or fails, 504 on a timeout.
+        """
+        conn: http.client.HTTPConnection
+        if self.secure:
+            conn = http.client.HTTPSConnection(
+                self.host, self.port, timeout=self.connect_timeout, context=self.context
             )
         else:
-            conn = http.client.HTTPConnection(host, port, timeout=connect_timeout)
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=self.connect_timeout)
+        netloc = self.netloc
         try:
             try:
                 conn.connect()
@@ -228,11 +260,11 @@ def proxy_runner(target: str, template: str, connect_timeout: float, read_timeou
                 ) from None
             except OSError as ex:
                 raise HTTPProblem(502, f'The upstream {netloc} is unreachable: {ex}') from None
-            conn.sock.settimeout(read_timeout)
+            conn.sock.settimeout(self.read_timeout)
             try:
-                conn.request(req.method, upstream_path, body=body or None, headers=headers)
+                conn.request(method, target, body=body or None, headers=headers)
                 answer = conn.getresponse()
-                data = answer.read()
+                return answer.status, answer.getheaders(), answer.read()
             except TimeoutError:
                 raise HTTPProblem(504, f'The upstream {netloc} did not answer in time.') from None
             except (OSError, http.client.HTTPException) as ex:
@@ -241,16 +273,8 @@ def proxy_runner(target: str, template: str, connect_timeout: float, read_timeou
                 ) from None
         finally:
             conn.close()
-        resp = x.resp
-        resp.status = answer.status
-        dropped = {
-            token.strip().lower() for token in (answer.getheader('connection') or '').split(',')
-        }
-        for name, value in answer.getheaders():
-            lower = name.lower()
-            if lower in HOP_BY_HOP or lower in dropped or lower == 'content-length':
-                continue
-            resp.append_header(name, value)
-        resp.data = data
 
-    return run
+
+def proxy_runner(target: str, template: str, connect_timeout: float, read_timeout: float) -> Runner:
+    """Forward requests to ``target`` (``http(s)://host:port[/base]``)."""
+    return _Proxy(target, template, connect_timeout, read_timeout)

@@ -78,11 +78,21 @@ def ensure_request_id(req: falcon.Request, resp: falcon.Response) -> str:
     return rid
 
 
+#: RFC 9110's names where older ones are still in use.
+_TITLES = {
+    413: 'Content Too Large',
+    414: 'URI Too Long',
+    416: 'Range Not Satisfiable',
+    422: 'Unprocessable Content',
+}
+
+
 def _title(ex: falcon.HTTPError) -> str:
-    default = falcon.code_to_http_status(ex.status_code)
+    code = ex.status_code
+    default = falcon.code_to_http_status(code)
     if ex.title and ex.title != default:
         return ex.title
-    return default.partition(' ')[2] or default
+    return _TITLES.get(code) or default.partition(' ')[2] or default
 
 
 def serialize_problem(req: falcon.Request, resp: falcon.Response, ex: falcon.HTTPError) -> None:

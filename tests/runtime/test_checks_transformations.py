@@ -87,57 +87,137 @@ def client(tmp_path: Path):  # noqa: ANN201
         'json': _path('/json', request={'body': {'checks': [{'is': 'json', 'return': 400}]}}),
         'int': _path('/int', request={'body': {'checks': [{'is': 'int', 'return': 400}]}}),
         'float': _path('/float', request={'body': {'checks': [{'is': 'float', 'return': 418}]}}),
-        'not_int': _path('/not-int', request={'body': {'checks': [{'is_not': 'int', 'return': 409}]}}),
+        'not_int': _path(
+            '/not-int', request={'body': {'checks': [{'is_not': 'int', 'return': 409}]}}
+        ),
         'even': _path('/even', request={'body': {'checks': [{'is': 'even', 'return': 400}]}}),
         'strict': _path('/strict', request={'body': {'checks': [{'is': 'strict', 'return': 400}]}}),
         'header_int': _path(
-            '/header-int', 'python:checkmod.answer',
+            '/header-int',
+            'python:checkmod.answer',
             request={'headers': {'checks': [{'header': 'X-Answer', 'is': 'int', 'return': 400}]}},
         ),
         'header_not_int': _path(
-            '/header-not-int', 'python:checkmod.answer',
-            request={'headers': {'checks': [{'header': 'X-Answer', 'is_not': 'int', 'return': 400}]}},
+            '/header-not-int',
+            'python:checkmod.answer',
+            request={
+                'headers': {'checks': [{'header': 'X-Answer', 'is_not': 'int', 'return': 400}]}
+            },
         ),
-        'auth': _path('/auth', request={'headers': {'checks': [
-            {'header': 'Authorization', 'validates': 'python:checkmod.auth', 'return': 401}]}}),
-        'auth_false': _path('/auth-false', request={'headers': {'checks': [
-            {'header': 'X-Ok', 'validates': 'python:checkmod.auth_false', 'return': 403}]}}),
-        'auth_one': _path('/auth-one', request={'headers': {'checks': [
-            {'header': 'X-Ok', 'validates': 'python:checkmod.auth_one', 'return': 403}]}}),
-        'order': _path('/order', request={
-            'headers': {'checks': [
-                {'header': 'Authorization', 'validates': 'python:checkmod.auth', 'return': 401}]},
-            'body': {'checks': [{'is': 'json', 'return': 400}]},
-        }),
-        'alter_request': _path('/alter-request', request={'body': {'checks': [
-            {'alter': 'python:checkmod.upper'}]}}),
-        'alter_response': _path('/alter-response', response={'body': {'checks': [
-            {'alter': 'python:checkmod.add_suffix'}, {'alter': 'python:checkmod.to_bytes'}]}}),
-        'set_headers': _path('/set', response={'headers': {'set': {
-            'Content-Type': 'application/json', 'X-Version': 3}}}),
-        'on_error': _path('/on-error', 'python:checkmod.explode', response={'body': {'checks': [
-            {'on_error': 503}]}}),
-        'response_type': _path('/response-type', 'python:checkmod.not_json', response={'body': {
-            'checks': [{'is': 'json', 'return': 503}]}}),
-        'response_header': _path('/response-header', response={'headers': {
-            'set': {'X-Count': 'many'},
-            'checks': [{'header': 'X-Count', 'is': 'int', 'return': 500}]}}),
+        'auth': _path(
+            '/auth',
+            request={
+                'headers': {
+                    'checks': [
+                        {
+                            'header': 'Authorization',
+                            'validates': 'python:checkmod.auth',
+                            'return': 401,
+                        }
+                    ]
+                }
+            },
+        ),
+        'auth_false': _path(
+            '/auth-false',
+            request={
+                'headers': {
+                    'checks': [
+                        {'header': 'X-Ok', 'validates': 'python:checkmod.auth_false', 'return': 403}
+                    ]
+                }
+            },
+        ),
+        'auth_one': _path(
+            '/auth-one',
+            request={
+                'headers': {
+                    'checks': [
+                        {'header': 'X-Ok', 'validates': 'python:checkmod.auth_one', 'return': 403}
+                    ]
+                }
+            },
+        ),
+        'order': _path(
+            '/order',
+            request={
+                'headers': {
+                    'checks': [
+                        {
+                            'header': 'Authorization',
+                            'validates': 'python:checkmod.auth',
+                            'return': 401,
+                        }
+                    ]
+                },
+                'body': {'checks': [{'is': 'json', 'return': 400}]},
+            },
+        ),
+        'alter_request': _path(
+            '/alter-request', request={'body': {'checks': [{'alter': 'python:checkmod.upper'}]}}
+        ),
+        'alter_response': _path(
+            '/alter-response',
+            response={
+                'body': {
+                    'checks': [
+                        {'alter': 'python:checkmod.add_suffix'},
+                        {'alter': 'python:checkmod.to_bytes'},
+                    ]
+                }
+            },
+        ),
+        'set_headers': _path(
+            '/set',
+            response={'headers': {'set': {'Content-Type': 'application/json', 'X-Version': 3}}},
+        ),
+        'on_error': _path(
+            '/on-error',
+            'python:checkmod.explode',
+            response={'body': {'checks': [{'on_error': 503}]}},
+        ),
+        'response_type': _path(
+            '/response-type',
+            'python:checkmod.not_json',
+            response={'body': {'checks': [{'is': 'json', 'return': 503}]}},
+        ),
+        'response_header': _path(
+            '/response-header',
+            response={
+                'headers': {
+                    'set': {'X-Count': 'many'},
+                    'checks': [{'header': 'X-Count', 'is': 'int', 'return': 500}],
+                }
+            },
+        ),
     }
-    spec = {'globals': {'suffix': 'end'}, 'types': {'even': 'python:checkmod.even',
-            'strict': 'python:checkmod.strict'}, 'paths': paths}
+    spec = {
+        'globals': {'suffix': 'end'},
+        'types': {'even': 'python:checkmod.even', 'strict': 'python:checkmod.strict'},
+        'paths': paths,
+    }
     return make_client(tmp_path, spec, {'checkmod.py': CHECKMOD})
 
 
 @pytest.mark.parametrize(
     ('url', 'body', 'status'),
     [
-        ('/json', '{"a": 1}', 200), ('/json', 'false', 200), ('/json', '{a}', 400),
+        ('/json', '{"a": 1}', 200),
+        ('/json', 'false', 200),
+        ('/json', '{a}', 400),
         ('/json', '', 400),
-        ('/int', '12', 200), ('/int', '1.5', 400), ('/int', 'x', 400),
-        ('/float', '1.5', 200), ('/float', 'x', 418),
-        ('/not-int', 'abc', 200), ('/not-int', '12', 409),
-        ('/even', '4', 200), ('/even', '3', 400), ('/even', 'x', 400),
-        ('/strict', 'ok', 200), ('/strict', 'no', 400),
+        ('/int', '12', 200),
+        ('/int', '1.5', 400),
+        ('/int', 'x', 400),
+        ('/float', '1.5', 200),
+        ('/float', 'x', 418),
+        ('/not-int', 'abc', 200),
+        ('/not-int', '12', 409),
+        ('/even', '4', 200),
+        ('/even', '3', 400),
+        ('/even', 'x', 400),
+        ('/strict', 'ok', 200),
+        ('/strict', 'no', 400),
     ],
 )
 def test_body_type_checks(client, url: str, body: str, status: int) -> None:  # noqa: ANN001
@@ -180,14 +260,20 @@ def test_validator_gets_globs_request_value(client, tmp_path: Path) -> None:  # 
 def test_validator_returning_false_fails_and_one_argument_form(client) -> None:  # noqa: ANN001
     assert client.simulate_post('/auth-false', headers={'X-Ok': 'yes'}).status_code == 200
     refused = client.simulate_post('/auth-false', headers={'X-Ok': 'no'})
-    assert refused.status_code == 403 and 'refused by python:checkmod.auth_false' in refused.json['detail']
+    assert (
+        refused.status_code == 403
+        and 'refused by python:checkmod.auth_false' in refused.json['detail']
+    )
     assert client.simulate_post('/auth-one', headers={'X-Ok': 'one'}).status_code == 200
     assert client.simulate_post('/auth-one', headers={'X-Ok': 'two'}).status_code == 403
 
 
 def test_headers_are_checked_before_the_body(client) -> None:  # noqa: ANN001
     assert client.simulate_post('/order', body='{bad').status_code == 401
-    assert client.simulate_post('/order', body='{bad', headers={'Authorization': 'token'}).status_code == 400
+    assert (
+        client.simulate_post('/order', body='{bad', headers={'Authorization': 'token'}).status_code
+        == 400
+    )
 
 
 def test_alter_request_body_before_the_handler(client) -> None:  # noqa: ANN001
@@ -224,10 +310,21 @@ def test_response_checks(client) -> None:  # noqa: ANN001
 def test_custom_type_is_instantiated_once(tmp_path: Path) -> None:
     from rbconfig.runtime.app import build_app
 
-    spec = {'types': {'even': 'python:oncemod.even'}, 'paths': {
-        'a': _path('/a', 'python:oncemod.echo', request={'body': {'checks': [{'is': 'even', 'return': 400}]}}),
-        'b': _path('/b', 'python:oncemod.echo', request={'body': {'checks': [{'is': 'even', 'return': 400}]}}),
-    }}
+    spec = {
+        'types': {'even': 'python:oncemod.even'},
+        'paths': {
+            'a': _path(
+                '/a',
+                'python:oncemod.echo',
+                request={'body': {'checks': [{'is': 'even', 'return': 400}]}},
+            ),
+            'b': _path(
+                '/b',
+                'python:oncemod.echo',
+                request={'body': {'checks': [{'is': 'even', 'return': 400}]}},
+            ),
+        },
+    }
     app = build_app(make_document(tmp_path, spec, {'oncemod.py': CHECKMOD}))
     import oncemod
 

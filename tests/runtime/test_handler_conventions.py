@@ -132,13 +132,25 @@ def forced(globs, request):
 @pytest.fixture
 def client(tmp_path: Path):  # noqa: ANN201
     legacy = {
-        name: {'url': f'/legacy/{name}', 'method': 'GET|POST|DELETE|PUT',
-               'use': f'python:legacymod.{name}'}
-        for name in ('only_url', 'with_response', 'full_response', 'not_found', 'see_other',
-                     'unavailable', 'as_bytes', 'controller')
+        name: {
+            'url': f'/legacy/{name}',
+            'method': 'GET|POST|DELETE|PUT',
+            'use': f'python:legacymod.{name}',
+        }
+        for name in (
+            'only_url',
+            'with_response',
+            'full_response',
+            'not_found',
+            'see_other',
+            'unavailable',
+            'as_bytes',
+            'controller',
+        )
     }
     legacy['inspect_request'] = {
-        'url': '/legacy/inspect/{key}', 'method': 'GET|POST|DELETE|PUT',
+        'url': '/legacy/inspect/{key}',
+        'method': 'GET|POST|DELETE|PUT',
         'use': 'python:legacymod.inspect_request',
     }
     modern = {
@@ -174,7 +186,9 @@ def test_convention_is_read_from_the_signature() -> None:
 
 def test_legacy_request_api(client) -> None:  # noqa: ANN001
     answer = client.simulate_post(
-        '/legacy/inspect/k1', body='a=1&b=2', params={'q': 'x'},
+        '/legacy/inspect/k1',
+        body='a=1&b=2',
+        params={'q': 'x'},
         headers={'X-Thing': 'hello', 'Content-Type': 'application/x-www-form-urlencoded'},
     )
     data = json.loads(answer.text)
@@ -236,7 +250,9 @@ def test_json_style_params_body_query_globs(client) -> None:  # noqa: ANN001
     answer = client.simulate_post('/items/9', json={'x': [1]}, params={'q': 'z'})
     assert answer.headers['content-type'] == 'application/json'
     assert answer.json == {'id': '9', 'body': {'x': [1]}, 'q': 'z', 'app': 'demo'}
-    bad = client.simulate_post('/items/9', body='{nope', headers={'Content-Type': 'application/json'})
+    bad = client.simulate_post(
+        '/items/9', body='{nope', headers={'Content-Type': 'application/json'}
+    )
     assert bad.status_code == 400 and 'not valid JSON' in bad.json['detail']
 
 
@@ -257,7 +273,9 @@ def test_json_style_return_values(client) -> None:  # noqa: ANN001
 
 
 def test_json_style_raw_headers_query(client) -> None:  # noqa: ANN001
-    answer = client.simulate_post('/raw', body=b'bytes', params={'a': '1'}, headers={'X-Thing': 't'})
+    answer = client.simulate_post(
+        '/raw', body=b'bytes', params={'a': '1'}, headers={'X-Thing': 't'}
+    )
     assert answer.json == {'raw': 'bytes', 'thing': 't', 'query': {'a': '1'}}
 
 

@@ -143,7 +143,9 @@ def test_globals_in_order_each_seeing_a_copy_of_previous(tmp_path: Path) -> None
 
 def test_failing_global_stops_startup(tmp_path: Path) -> None:
     spec = 'rbconfig: 1\nglobals:\n  bad: python:globbad.make\n'
-    doc = make_document(tmp_path, spec, {'globbad.py': 'def make(globs):\n    raise KeyError("x")\n'})
+    doc = make_document(
+        tmp_path, spec, {'globbad.py': 'def make(globs):\n    raise KeyError("x")\n'}
+    )
     with pytest.raises(StartupError) as info:
         build_globals(doc)
     assert info.value.problems[0].line == 3
