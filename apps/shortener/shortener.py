@@ -1,9 +1,10 @@
 """RedBarrel's documentation demo, a URL shortener, with clicks pushed live over Socket.IO.
 
-HTTP handlers use RedBarrel's convention ``func(globs, request, **params)``
+Most HTTP handlers use RedBarrel's convention ``func(globs, request, **params)``
 with a WebOb request (``request.match`` holds the URL fields) and return text,
-a WebOb response, or raise ``webob.exc`` errors. The store is the ``store``
-global, made once at start-up by :func:`start`.
+a WebOb response, or raise ``webob.exc`` errors; :func:`stats` shows the modern
+one (parameters filled by name, a dict returned as JSON). The store is the
+``store`` global, made once at start-up by :func:`start`.
 
 Socket.IO (modern handlers): a stats page that connects gets ``links`` (every
 link), then ``shortened`` for each new link and ``click`` for each redirect,
@@ -128,11 +129,13 @@ def redirect(globs: dict[str, Any], request: Request, **params: Any) -> Response
     raise HTTPSeeOther(location=link.url)
 
 
-def stats(globs: dict[str, Any], request: Request, **params: Any) -> str:
-    """GET /stats: ``{id: {url, clicks}}`` for every link, oldest first, as JSON text."""
-    return json.dumps(
-        {link.id: {'url': link.url, 'clicks': link.clicks} for link in _store(globs).links()}
-    )
+def stats(globs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """GET /stats: ``{id: {url, clicks}}`` for every link, oldest first.
+
+    A modern handler: its parameters are filled by name and the dict it
+    returns is sent as JSON.
+    """
+    return {link.id: {'url': link.url, 'clicks': link.clicks} for link in _store(globs).links()}
 
 
 def connect(ctx: Any) -> None:

@@ -28,6 +28,10 @@ CHROMIUM_ARGS = [
 ]
 APPS = ROOT / 'apps'
 SCREENSHOTS = ROOT / 'docs' / 'screenshots'
+#: The browser client served at /socket.io/socket.io.js: the copy npm put under tests/
+#: (the tests must not depend on the CDN the server would redirect to otherwise).
+CLIENT_JS = ROOT / 'tests' / 'node_modules' / 'socket.io-client' / 'dist'
+APP_ENV = {'RBCONFIG_SOCKETIO_CLIENT': str(CLIENT_JS)}
 
 
 @dataclass
@@ -35,6 +39,15 @@ class Console:
     """What the pages of one test wrote to the console as errors, or threw."""
 
     errors: list[str] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)
+
+    def expect_error(self, text: str) -> None:
+        """An error containing ``text`` is part of the test (and must show up)."""
+        self.expected.append(text)
+
+    def unexpected(self) -> list[str]:
+        """The errors no :meth:`expect_error` announced."""
+        return [e for e in self.errors if not any(text in e for text in self.expected)]
 
     def watch(self, page: Page, name: str) -> Page:
         """Record ``page``'s console errors and uncaught exceptions under ``name``."""
@@ -42,7 +55,9 @@ class Console:
             'console',
             lambda message: (
                 message.type == 'error'
-                and self.errors.append(f'{name}: console.error: {message.text}')
+                and self.errors.append(
+                    f'{name}: console.error: {message.text} ({message.location.get("url")})'
+                )
             ),
         )
         page.on('pageerror', lambda error: self.errors.append(f'{name}: uncaught: {error}'))
@@ -65,7 +80,10 @@ def console() -> Iterator[Console]:
     """The console errors of the test's pages; asserted empty when the test ends."""
     seen = Console()
     yield seen
-    assert seen.errors == [], 'errors in the browser console:\n' + '\n'.join(seen.errors)
+    unexpected = seen.unexpected()
+    assert unexpected == [], 'errors in the browser console:\n' + '\n'.join(unexpected)
+    for text in seen.expected:
+        assert any(text in error for error in seen.errors), f'no console error with {text!r}'
 
 
 @pytest.fixture

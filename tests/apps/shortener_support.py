@@ -15,7 +15,7 @@ import redis
 
 from tests.helpers.server import Server, start_server
 
-from .conftest import APPS
+from .conftest import APP_ENV, APPS
 
 SPEC = APPS / 'shortener' / 'shortener.yaml'
 REDIS_URL = 'redis://127.0.0.1:6379/0'
@@ -51,10 +51,10 @@ def redis_prefix() -> Iterator[str]:
 @contextmanager
 def serve(backend: str, prefix: str | None = None) -> Iterator[Shortener]:
     """The shortener with ``backend`` ``memory`` or ``redis`` (under ``prefix``)."""
-    env = {'REDIS_URL': '', 'REDIS_PREFIX': ''}
+    env = {**APP_ENV, 'REDIS_URL': '', 'REDIS_PREFIX': ''}
     if backend == 'redis':
         assert prefix
-        env = {'REDIS_URL': REDIS_URL, 'REDIS_PREFIX': prefix}
+        env.update(REDIS_URL=REDIS_URL, REDIS_PREFIX=prefix)
     with start_server(SPEC, env=env) as server:
         yield Shortener(server, prefix)
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.helpers.server import Server, start_server
 
-from .conftest import APPS, screenshot
+from .conftest import APP_ENV, APPS, screenshot
 
 SPECS = ['chat.yaml', 'chat.rbr', 'chat.toml']
 
@@ -21,7 +21,7 @@ SPECS = ['chat.yaml', 'chat.rbr', 'chat.toml']
 @pytest.fixture(params=SPECS)
 def chat(request: pytest.FixtureRequest) -> Iterator[Server]:
     """The chat app served from one of its three specs."""
-    with start_server(APPS / 'chat' / request.param) as server:
+    with start_server(APPS / 'chat' / request.param, env=APP_ENV) as server:
         yield server
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.helpers.server import Server, start_server
 
-from .conftest import APPS, screenshot
+from .conftest import APP_ENV, APPS, screenshot
 
 PERCENT = re.compile(r'^\d{1,3}\.\d %$')
 
@@ -18,7 +18,7 @@ PERCENT = re.compile(r'^\d{1,3}\.\d %$')
 @pytest.fixture
 def monitor() -> Iterator[Server]:
     """The monitor app, served by ``rbconfig run``."""
-    with start_server(APPS / 'monitor' / 'monitor.yaml') as server:
+    with start_server(APPS / 'monitor' / 'monitor.yaml', env=APP_ENV) as server:
         yield server
 
 
