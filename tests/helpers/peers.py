@@ -19,11 +19,12 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ['JS', 'NODE_MODULES', 'Peers', 'node']
+__all__ = ['JS', 'NODE_MODULES', 'Peers', 'node', 'socket_stats', 'wait_for_stats']
 
 #: The Node scripts of the tests.
 JS = Path(__file__).resolve().parents[1] / 'js'
@@ -46,6 +47,30 @@ def node() -> str:
 
 
 Event = dict[str, Any]
+
+
+def socket_stats(url: str, path: str = '/socket.io') -> dict[str, int]:
+    """The counters a ``--debug`` server shows at ``<path>/_rbconfig/stats``."""
+    with urllib.request.urlopen(f'{url}{path}/_rbconfig/stats', timeout=5) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def wait_for_stats(
+    url: str, expected: Callable[[dict[str, int]], bool], timeout: float = 10
+) -> dict[str, int]:
+    """Poll :func:`socket_stats` until ``expected(stats)``; returns the last stats.
+
+    Raises:
+        AssertionError: not reached in time (with the last stats).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        stats = socket_stats(url)
+        if expected(stats):
+            return stats
+        if time.monotonic() > deadline:
+            raise AssertionError(f'socket stats never reached the expected state: {stats}')
+        time.sleep(0.1)
 
 
 class Peers:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-import greenlet
+import gevent
 import socketio
 
 from ...converters.base import Document
@@ -152,12 +152,14 @@ class SocketService:
     def stats(self) -> dict[str, int]:
         """Counts that must come back to their idle values when clients leave.
 
-        ``greenlets`` counts every live greenlet of the process (found through
-        the garbage collector); the rest are this service's own tables and
-        python-socketio's.
+        ``greenlets`` counts the live :class:`gevent.Greenlet` objects of the
+        process (found through the garbage collector): request handlers,
+        engine.io tasks, socket handlers. gevent's hub and its thread-pool
+        workers, which come and go on their own, are not counted. The rest are
+        this service's own tables and python-socketio's.
         """
         alive = sum(
-            1 for obj in gc.get_objects() if isinstance(obj, greenlet.greenlet) and not obj.dead
+            1 for obj in gc.get_objects() if isinstance(obj, gevent.Greenlet) and not obj.dead
         )
         manager = self.server.manager
         return {

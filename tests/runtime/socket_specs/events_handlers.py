@@ -1,0 +1,76 @@
+"""Modern socket handlers exercising the handler context."""
+
+import gevent
+
+
+def connect(ctx, auth):
+    ctx.session['name'] = (auth or {}).get('name', ctx.sid)
+    ctx.broadcast('joined', ctx.session['name'])
+
+
+def disconnect(ctx, reason):
+    ctx.broadcast('left', ctx.session['name'])
+
+
+def chat(ctx, data):
+    ctx.broadcast('chat', {'from': ctx.session['name'], 'text': data})
+    return 'ok'
+
+
+def echo(ctx, data):
+    ctx.emit('echo', data)
+
+
+def join(ctx, room):
+    ctx.join(room)
+    return sorted(ctx.rooms)
+
+
+def leave(ctx, room):
+    ctx.leave(room)
+    return sorted(ctx.rooms)
+
+
+def to_room(ctx, room, text):
+    ctx.broadcast('room', {'room': room, 'text': text}, room=room)
+
+
+def whoami(ctx):
+    return {'sid': ctx.sid, 'name': ctx.session['name'], 'greeting': ctx.globs['greeting']}
+
+
+def pair(ctx, a, b):
+    return [a, b]
+
+
+def many(ctx, *args):
+    return len(args), list(args)
+
+
+def fail(ctx, data):
+    raise RuntimeError('handler failed on purpose')
+
+
+def slow(ctx, seconds):
+    gevent.sleep(seconds)
+    return 'slept'
+
+
+def kick(ctx, sid):
+    ctx.emit('kicked', ctx.sid, to=sid)
+
+
+def admin_connect(ctx, auth):
+    if (auth or {}).get('token') != 'secret':
+        return False
+    ctx.session['admin'] = True
+
+
+def admin_ping(ctx, data):
+    return ['pong', ctx.namespace, ctx.session.get('admin')]
+
+
+def announce(globs, request):
+    """A RedBarrel HTTP handler broadcasting to the sockets (as shortme did)."""
+    request.environ['socketio'].server.broadcast({'announce': request.body.decode()})
+    return 'sent'
