@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import http.client
 import json
 import signal
@@ -241,3 +242,33 @@ def test_debug_puts_the_traceback_in_500_answers(mock_spec: Path) -> None:
         assert status == 500
     assert b'kaput' not in quiet and b'Traceback' not in quiet
     assert b'kaput' in loud
+
+
+APP_SPECS = sorted(
+    path.relative_to(ROOT)
+    for pattern in ('*.yaml', '*.toml', '*.rbr')
+    for path in (ROOT / 'apps').rglob(pattern)
+    if 'node_modules' not in path.parts
+)
+
+
+@pytest.mark.parametrize('spec', APP_SPECS, ids=str)
+def test_every_example_app_serves_its_doc_page_and_openapi(spec: Path) -> None:
+    from openapi_spec_validator import validate
+
+    from rbconfig.converters import load
+
+    model = load(ROOT / spec).spec
+    root = (model.root or '').rstrip('/')
+    with start_server(ROOT / spec) as server:
+        status, _, page = get(server.url + root + '/__doc__')
+        assert status == 200, server.output()
+        status, _, body = get(server.url + root + '/__openapi__.json')
+        assert status == 200
+        output = server.output()
+    validate(json.loads(body))
+    if model.meta and model.meta.title:
+        assert html.escape(model.meta.title).encode() in page
+    for namespace in model.sockets:
+        assert f'Namespace <code>{namespace}</code>'.encode() in page
+    assert 'Traceback' not in output
