@@ -65,7 +65,11 @@ class Handler(WSGIHandler):
         return super().handle_one_request()
 
     def format_request(self) -> str:
-        """``127.0.0.1 "GET /hello HTTP/1.1" 200 12 0.4ms``."""
+        """``127.0.0.1 "GET /hello HTTP/1.1" 200 12 0.4ms [request-id]``.
+
+        The request id (the ``X-Request-ID`` response header the app sets)
+        links the line to the app's own log lines about that request.
+        """
         address = self.client_address
         client = address[0] if isinstance(address, tuple) else address
         status = (self._orig_status or self.status or '000').split()[0]
@@ -74,7 +78,11 @@ class Handler(WSGIHandler):
             took = f'{(self.time_finish - self.time_start) * 1000:.1f}ms'
         else:
             took = '-'
-        return f'{client or "-"} "{self.requestline or ""}" {status} {length} {took}'
+        line = f'{client or "-"} "{self.requestline or ""}" {status} {length} {took}'
+        for name, value in getattr(self, 'response_headers', None) or ():
+            if name.lower() == b'x-request-id':
+                return f'{line} [{value.decode("latin-1")}]'
+        return line
 
 
 class Server(WSGIServer):

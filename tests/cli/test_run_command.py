@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import http.client
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -78,6 +79,12 @@ def test_serves_the_spec_with_a_startup_line_and_an_access_log(hello_spec: Path)
         assert headers['content-type'].startswith('text/plain')
         output = server.wait_for_output('"GET /hello HTTP/1.1" 200')
     assert f'serving on {server.url}' in output
+    # TIME CLIENT "REQUEST LINE" STATUS BYTES DURATION [REQUEST ID]
+    line = re.search(
+        r'^\S+ 127\.0\.0\.1 "GET /hello HTTP/1\.1" 200 \d+ [\d.]+ms \[(\S+)\]$', output, re.M
+    )
+    assert line is not None, output
+    assert line.group(1) == headers['x-request-id']
     assert 'greeter.yaml' in output
 
 
