@@ -15,9 +15,9 @@ from .conftest import APP_ENV, APPS, screenshot
 PERCENT = re.compile(r'^\d{1,3}\.\d %$')
 
 
-@pytest.fixture
+@pytest.fixture(scope='module')
 def monitor() -> Iterator[Server]:
-    """The monitor app, served by ``rbconfig run``."""
+    """The monitor app, served by ``rbconfig run`` (one server: its history builds up)."""
     with start_server(APPS / 'monitor' / 'monitor.yaml', env=APP_ENV) as server:
         yield server
 
@@ -34,12 +34,12 @@ def chart(page: Page, name: str) -> dict:
     )
 
 
-def wait_points(page: Page, name: str, more_than: int) -> dict:
+def wait_points(page: Page, name: str, more_than: int, timeout: float = 10) -> dict:
     """Wait until chart ``name`` has drawn more than ``more_than`` points."""
     page.wait_for_function(
         '([name, n]) => window.monitor && window.monitor[name].drawn > n',
         arg=[name, more_than],
-        timeout=10_000,
+        timeout=timeout * 1000,
     )
     return chart(page, name)
 
@@ -120,6 +120,6 @@ def test_viewers_chat_beside_the_charts(
     assert alice.locator('#log li.theirs').count() == 1
     assert bob.locator('#log li.theirs').count() == 1
 
-    # A full-ish chart for the screenshot in docs/.
-    wait_points(alice, 'cpu', 10)
+    # Some history for the screenshot in docs/: at least 20 seconds.
+    wait_points(alice, 'cpu', 40, timeout=30)
     screenshot(alice, 'monitor')
