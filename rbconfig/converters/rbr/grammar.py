@@ -147,11 +147,14 @@ def _quote(text: str) -> str:
     text = ' '.join(text.split())
     if len(text) > _SNIPPET:
         half = (_SNIPPET - 3) // 2
-        text = f'{text[:half]} … {text[-half:]}'
+        head, tail = text[:half], text[-half:]
+        head = head.rsplit(' ', 1)[0] if ' ' in head else head
+        tail = tail.split(' ', 1)[1] if ' ' in tail else tail
+        text = f'{head} … {tail}'
     return repr(text) if "'" in text and '"' not in text else f"'{text}'"
 
 
-def _describe_expected(expected: set[str]) -> str:
+def _describe_expected(expected: set[str], item_start: bool = False) -> str:
     expected = set(expected)
     if 'RPAR' in expected:
         expected.discard('SEMI')  # a stray ';' before ')' is tolerated, never asked for
@@ -161,7 +164,7 @@ def _describe_expected(expected: set[str]) -> str:
         words.append('a definition (path, meta, global, type, root, socket, worker or arbiter)')
     if _OPERATIONS <= expected:
         expected -= _VALUE_STARTS | _NAMES | _OPERATIONS
-        words.append('a value' if 'LPAR' in expected else 'an operation or a value')
+        words.append('an operation' if item_start and 'LPAR' not in expected else 'a value')
     if _NAMES & expected:
         expected -= _NAMES
         expected.discard('DESCRIPTION')
@@ -175,7 +178,7 @@ def _describe_expected(expected: set[str]) -> str:
             rest.append(_WORDS[name])
         else:
             rest.append(f"'{parser.get_terminal(name).pattern.value}'")
-    words = words + rest if 'a value' in words else rest + words
+    words = words + rest if "'('" in rest else rest + words
     if len(words) == 1:
         return words[0]
     return f'{", ".join(words[:-1])} or {words[-1]}'
@@ -216,6 +219,21 @@ def _context(text: str, stack: list[Any]) -> str:
     return text[tokens[0].start_pos : tokens[-1].end_pos]
 
 
+def _url_ate_a_paren(stack: list[Any]) -> bool:
+    """Whether a URL of the current definition swallowed a ``)`` (RedBarrel's URL lexing)."""
+    import lark
+
+    for item in reversed(stack):
+        if isinstance(item, lark.Tree) and (
+            item.data in _DEFINITION_RULES or str(item.data).startswith('__')
+        ):
+            break
+        for token in _tokens_of(item):
+            if token.type == 'URL' and token.endswith(')'):
+                return True
+    return False
+
+
 def _found(token: Any) -> str:
     if token.type == '$END':
         return 'the end of the file'
@@ -224,13 +242,15 @@ def _found(token: Any) -> str:
 
 def _token_problem(text: str, file: str, ex: Any) -> Problem:
     token = ex.token
-    expected = _describe_expected(set(ex.accepts or ex.expected))
+    stack = ex.state.value_stack if ex.state is not None else []
+    item_start = bool(stack) and getattr(stack[-1], 'type', '') in ('LPAR', 'COMMA')
+    expected = _describe_expected(set(ex.accepts or ex.expected), item_start)
     after = _context(text, ex.state.value_stack) if ex.state is not None else ''
     message = f'expected {expected}'
     if after:
         message += f' after {_quote(after)}'
     message += f', found {_found(token)}'
-    if after.endswith(')') and token.type == 'SEMI' and 'RPAR' in (ex.accepts or ex.expected):
+    if 'RPAR' in (ex.accepts or ex.expected) and _url_ate_a_paren(stack):
         message += " (a ')' touching a URL is part of the URL: put a space or ',' before it)"
     if token.type == '$END':
         line, column = _end_of(text)

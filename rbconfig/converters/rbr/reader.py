@@ -200,9 +200,14 @@ class _Reader:
     def location(self, value: _Value, loc: Loc, key: str) -> str | None:
         if value.kind in ('location', 'text'):
             return value.text
-        if value.kind == 'dotted' or (value.kind == 'words' and len(value.words) == 1):
+        if value.kind == 'dotted':
             return f'python:{value.text}'
-        self.error(value.token, loc, f'expected {_LOCATION_HINT} for {key!r}, found {value.text!r}')
+        hint = ''
+        if value.kind == 'words' and len(value.words) == 1:
+            hint = f' (did you mean python:{value.text}?)'
+        self.error(
+            value.token, loc, f'expected {_LOCATION_HINT} for {key!r}, found {value.text!r}{hint}'
+        )
         return None
 
     def target(self, token: Any) -> str:

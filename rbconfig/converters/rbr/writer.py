@@ -38,6 +38,16 @@ __all__ = ['write_spec']
 _INDENT = '    '
 _RESERVED_EXTENSIONS = (MAX_BODY_KEY, OVERFLOW_KEY)
 _SOCKET_PATH = 'socketio'
+#: The order RedBarrel's own files give the sections of a path.
+_SECTION_ORDER = (
+    'request-description',
+    'response-status',
+    'request-status',
+    'request-body',
+    'request-headers',
+    'response-headers',
+    'response-body',
+)
 
 
 def write_spec(spec: Spec, comments: Comments) -> str:
@@ -316,10 +326,12 @@ class _Writer:
                 overflow[key] = value
             else:
                 add((key,), f'{key} {token}')
+        sections: dict[str, str] = {}
         for part in ('request', 'response'):
             holder = getattr(path, part)
             if holder is not None:
-                self.exchange(loc, part, holder, items, overflow)
+                self.exchange(loc, part, holder, sections, overflow)
+        items.extend(sections[key] for key in _SECTION_ORDER if key in sections)
         if path.max_body is not None:
             add(('max_body',), f'{MAX_BODY_KEY} {path.max_body}')
         for key, value in path.extensions.items():
@@ -337,10 +349,10 @@ class _Writer:
         loc: Loc,
         part: str,
         holder: Request | Response,
-        items: list[str],
+        items: dict[str, str],
         overflow: dict[str, Any],
     ) -> None:
-        """The ``request-*`` or ``response-*`` statements of a path."""
+        """The ``request-*`` or ``response-*`` statements of a path, by key."""
         written = len(items)
         spill: dict[str, Any] = {}
         description = getattr(holder, 'description', None)
@@ -349,7 +361,7 @@ class _Writer:
             if token is None:
                 spill['description'] = description
             else:
-                items.append(
+                items[f'{part}-description'] = (
                     self.note((*loc, part, 'description'), _INDENT)
                     + f'{_INDENT}{part}-description {token}'
                 )
@@ -363,7 +375,8 @@ class _Writer:
                 note = self.note((*loc, part, 'status', code), _INDENT * 2)
                 lines.append(f'{note}{_INDENT * 2}describe {code} {token}')
             if lines:
-                items.append(self.section_text((*loc, part, 'status'), f'{part}-status', lines))
+                key = f'{part}-status'
+                items[key] = self.section_text((*loc, part, 'status'), key, lines)
         for kind in ('headers', 'body'):
             section = getattr(holder, kind)
             if section is None:
@@ -371,7 +384,8 @@ class _Writer:
             section_loc = (*loc, part, kind)
             lines, leftover = self.section_lines(section_loc, section)
             if lines:
-                items.append(self.section_text(section_loc, f'{part}-{kind}', lines))
+                key = f'{part}-{kind}'
+                items[key] = self.section_text(section_loc, key, lines)
             if leftover or not lines:
                 spill[kind] = leftover
         spill.update(holder.extensions)
