@@ -54,7 +54,7 @@ class TomlFormat(SpecFormat):
             pass  # positions are a help; the data is already valid
         scanner.positions.setdefault((), (1, 1))
         comments = attach_comments(
-            text.splitlines(), scanner.starts, scanner.inside_values, _SCHEMA_COMMENT
+            text.split('\n'), scanner.starts, scanner.inside_values, _SCHEMA_COMMENT
         )
         return Source(data, scanner.positions, comments)
 
@@ -113,6 +113,10 @@ class _Scanner:
 
     def place(self, loc: Loc, line: int, column: int, first: bool = False) -> None:
         """Note where ``loc`` is; ``first``: only if not known yet, and not as a line start."""
+        if len(loc) >= 2 and loc[-2] == 'status' and isinstance(loc[-1], str):
+            if loc[-1].isdigit():  # status codes: keep the number too, as the model has it
+                self.positions[loc] = (line, column)
+                loc = (*loc[:-1], int(loc[-1]))
         if first:
             self.positions.setdefault(loc, (line, column))
             return

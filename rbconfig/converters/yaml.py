@@ -37,6 +37,7 @@ _MAP, _SEQ, _STR, _MERGE = _TAG + 'map', _TAG + 'seq', _TAG + 'str', _TAG + 'mer
 _SCALAR_TAGS = {_TAG + name for name in ('str', 'int', 'float', 'bool', 'null', 'timestamp')}
 _SCHEMA_COMMENT = '# yaml-language-server:'
 _TOO_DEEP = 'the YAML is nested too deeply'
+_LINES = re.compile('\r\n|[\n\r\x85\u2028\u2029]')
 
 
 def _unsupported(tag: str) -> str:
@@ -79,7 +80,7 @@ class YamlFormat(SpecFormat):
             raise SpecError(builder.problems)
         builder.positions.setdefault((), _mark(root))
         comments = attach_comments(
-            text.splitlines(), builder.starts, builder.inside_values, _SCHEMA_COMMENT
+            _LINES.split(text), builder.starts, builder.inside_values, _SCHEMA_COMMENT
         )
         return Source(data, builder.positions, comments)
 
