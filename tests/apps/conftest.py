@@ -104,6 +104,14 @@ def open_page(browser: Browser, console: Console) -> Iterator[Callable[[str, str
         context.close()
 
 
+def on_websocket(page: Page) -> None:
+    """Wait until the page's socket.io connection runs over WebSocket (not long-polling)."""
+    page.wait_for_function(
+        '() => window.socket && window.socket.connected'
+        " && window.socket.io.engine.transport.name === 'websocket'"
+    )
+
+
 def screenshot(page: Page, app: str) -> Path:
     """Save ``page`` as ``docs/screenshots/<app>.png`` and return the path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.helpers.server import Server, start_server
 
-from .conftest import APP_ENV, APPS, screenshot
+from .conftest import APP_ENV, APPS, on_websocket, screenshot
 
 SPECS = ['chat.yaml', 'chat.rbr', 'chat.toml']
 
@@ -50,6 +50,8 @@ def test_two_pages_chat_both_ways(chat: Server, open_page: Callable[[str, str], 
     bob = open_page(chat.url + '/', 'bob')
     bob_sid = joined(bob)
     assert alice_sid != bob_sid
+    on_websocket(alice)
+    on_websocket(bob)
 
     announcements = alice.locator('#log li.announcement')
     expect(announcements.last).to_have_text(f'{bob_sid} connected')

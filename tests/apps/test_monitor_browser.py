@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.helpers.server import Server, start_server
 
-from .conftest import APP_ENV, APPS, screenshot
+from .conftest import APP_ENV, APPS, on_websocket, screenshot
 
 PERCENT = re.compile(r'^\d{1,3}\.\d %$')
 
@@ -49,6 +49,7 @@ def test_charts_keep_growing_with_values_in_range(
 ) -> None:
     page = open_page(monitor.url + '/', 'viewer')
     expect(page.locator('#live')).to_have_text('live')
+    on_websocket(page)
     first = {name: wait_points(page, name, 0) for name in ('cpu', 'mem')}
     for name in ('cpu', 'mem'):
         # Two samples a second: 4 more arrive in about two seconds.

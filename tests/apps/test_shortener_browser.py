@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import Console, screenshot
+from .conftest import Console, on_websocket, screenshot
 from .shortener_support import Shortener, http, redis_prefix, serve
 
 
@@ -36,6 +36,7 @@ def test_form_redirect_and_live_stats(
 ) -> None:
     stats = open_page(app.url + '/stats.html', 'stats')
     expect(stats.locator('#live')).to_have_text('live')
+    on_websocket(stats)
     visitor = open_page(app.url + '/', 'visitor')
 
     # The target is on the same server: the test needs no Internet.
@@ -68,6 +69,7 @@ def test_form_redirect_and_live_stats(
     late = open_page(app.url + '/stats.html', 'late')
     expect(late.locator(f'#link-{link_id} td.clicks')).to_have_text('2')
     expect(late.locator('#total')).to_have_text('3')
+    stats.set_viewport_size({'width': 1000, 'height': 400})
     screenshot(stats, 'shortener')
 
 
