@@ -8,7 +8,18 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from .shortener_support import REDIS_URL, Shortener, http, redis_prefix, serve, shorten_json
+from tests.helpers.server import spawn
+
+from .conftest import APP_ENV
+from .shortener_support import (
+    REDIS_URL,
+    SPEC,
+    Shortener,
+    http,
+    redis_prefix,
+    serve,
+    shorten_json,
+)
 
 
 @pytest.fixture(scope='module', params=['memory', 'redis'])
@@ -123,3 +134,16 @@ def test_redis_keeps_links_across_restarts_under_its_prefix() -> None:
         # The memory store does not see what Redis holds.
         with serve('memory') as memory:
             assert http('GET', f'{memory.url}/r/{link["id"]}').status == 404
+
+
+def test_unreachable_redis_stops_start_up_with_the_reason() -> None:
+    server = spawn(SPEC, env={**APP_ENV, 'REDIS_URL': 'redis://127.0.0.1:1/0'})
+    try:
+        assert server.process.wait(30) == 1
+        output = server.output()
+    finally:
+        server.stop()
+        server._log.unlink(missing_ok=True)
+    assert 'shortener.yaml:' in output
+    assert 'cannot reach Redis at redis://127.0.0.1:1/0' in output
+    assert 'Traceback' not in output
