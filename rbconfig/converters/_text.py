@@ -7,11 +7,10 @@ from typing import Any
 
 from ..errors import Loc
 from ..schema import SpecModel
+from ..schema.jsonschema import SCHEMA_URL
 
 __all__ = ['SCHEMA_URL', 'attach_comments', 'ordered_data', 'ordered_keys']
 
-#: Where the published JSON Schema of the spec format lives (the ``$id``).
-SCHEMA_URL = 'https://raw.githubusercontent.com/rbconfig/rbconfig/main/schemas/service.schema.json'
 
 
 def attach_comments(

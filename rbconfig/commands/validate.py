@@ -1,0 +1,221 @@
+"""``rbconfig validate FILE|DIR...``: check specs, for people and for CI.
+
+Exit status: 0 when every spec is valid, 1 when any is not, 2 for usage
+errors (a bad option, a path that does not exist, nothing to check).
+Only the schema and the format readers are imported: never the runtime
+(falcon, gevent, socketio), so the command starts fast on a cold CI machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from ..converters import load
+from ..errors import Problem, SpecError
+
+__all__ = ['SPEC_ENDINGS', 'Report', 'find_specs', 'run']
+
+#: File endings a folder walk picks up.
+SPEC_ENDINGS = ('.yaml', '.yml', '.toml', '.rbr')
+
+_SKIPPED_FOLDERS = {'node_modules', '__pycache__', 'venv'}
+# In a folder, a YAML or TOML file is a spec when it has a top-level rbconfig or paths key;
+# other YAML and TOML (CI configs, pyproject.toml) are not ours to judge.
+_LOOKS_LIKE_SPEC = re.compile(r'^(rbconfig\s*[:=]|paths\s*[:=]|\[paths[.\]])', re.MULTILINE)
+
+
+class UsageError(Exception):
+    """Bad command-line input: exit status 2."""
+
+
+@dataclass
+class Report:
+    """What a run found: every file checked and every problem."""
+
+    files: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    invalid: set[str] = field(default_factory=set)
+    skipped: int = 0
+
+    @property
+    def errors(self) -> int:
+        """How many problems are errors."""
+        return sum(problem.severity == 'error' for problem in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        """How many problems are warnings."""
+        return sum(problem.severity == 'warning' for problem in self.problems)
+
+
+def find_specs(paths: list[str]) -> tuple[list[str], int]:
+    """The spec files named by ``paths`` (files as given, folders walked).
+
+    Returns:
+        The files, and how many YAML/TOML files in folders were skipped as not specs.
+
+    Raises:
+        UsageError: for a path that does not exist.
+    """
+    files: list[str] = []
+    skipped = 0
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            for found in _walk(path):
+                if found.suffix == '.rbr' or _looks_like_spec(found):
+                    files.append(os.fspath(found))
+                else:
+                    skipped += 1
+        elif path.exists():
+            files.append(name)
+        else:
+            raise UsageError(f'no such file or folder: {name}')
+    return list(dict.fromkeys(files)), skipped
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, folders, names in os.walk(folder):
+        folders[:] = sorted(
+            name for name in folders if not name.startswith('.') and name not in _SKIPPED_FOLDERS
+        )
+        for name in sorted(names):
+            if not name.startswith('.') and name.lower().endswith(SPEC_ENDINGS):
+                yield Path(root, name)
+
+
+def _looks_like_spec(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding='utf-8', errors='replace')
+    except OSError:
+        return True  # let load() report it
+    return _LOOKS_LIKE_SPEC.search(text) is not None
+
+
+def check(files: list[str]) -> Report:
+    """Load every file and collect its problems."""
+    report = Report(files=files)
+    for name in files:
+        try:
+            document = load(name)
+        except SpecError as ex:
+            report.problems.extend(sorted(ex.problems, key=_place))
+            report.invalid.add(name)
+        else:
+            report.problems.extend(document.warnings)
+    return report
+
+
+def _place(problem: Problem) -> tuple[int, int]:
+    return problem.line or 0, problem.column or 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate ``args.paths``; report in ``args.format``; return the exit status."""
+    try:
+        files, skipped = find_specs(list(args.paths))
+        if not files:
+            raise UsageError(f'no spec files ({", ".join(SPEC_ENDINGS)}) found in the given paths')
+    except UsageError as ex:
+        print(f'rbconfig validate: error: {ex}', file=sys.stderr)
+        return 2
+    report = check(files)
+    report.skipped = skipped
+    out = sys.stdout
+    if args.format == 'json':
+        _json(report, out)
+    elif args.format == 'github':
+        _github(report, out)
+    else:
+        _human(report, out, _use_color(getattr(args, 'color', 'auto'), out))
+    return 1 if report.invalid else 0
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def summary(report: Report) -> str:
+    """One line: how many files, how many invalid, how many errors and warnings."""
+    count = len(report.files)
+    text = f'{count} spec file{"s" if count != 1 else ""} checked'
+    if report.invalid:
+        text += f', {len(report.invalid)} invalid'
+    else:
+        text += ', all valid'
+    parts = []
+    if report.errors:
+        parts.append(f'{report.errors} error{"s" if report.errors != 1 else ""}')
+    if report.warnings:
+        parts.append(f'{report.warnings} warning{"s" if report.warnings != 1 else ""}')
+    if parts:
+        text += f' ({", ".join(parts)})'
+    if report.skipped:
+        text += f'; {report.skipped} other YAML/TOML file{"s" if report.skipped != 1 else ""}'
+        text += ' skipped'
+    return text
+
+
+def _use_color(choice: str, out: TextIO) -> bool:
+    if choice == 'always':
+        return True
+    if choice == 'never' or os.environ.get('NO_COLOR'):
+        return False
+    return bool(getattr(out, 'isatty', lambda: False)())
+
+
+_RED, _YELLOW, _GREEN, _BOLD, _RESET = '\033[31m', '\033[33m', '\033[32m', '\033[1m', '\033[0m'
+
+
+def _human(report: Report, out: TextIO, color: bool) -> None:
+    def paint(code: str, text: str) -> str:
+        return f'{code}{text}{_RESET}' if color else text
+
+    for problem in report.problems:
+        position = ':'.join(
+            str(part) for part in (problem.line, problem.column) if part is not None
+        )
+        head = f'{problem.file}:{position}:' if position else f'{problem.file}:'
+        kind = f' {paint(_YELLOW, "warning:")}' if problem.severity == 'warning' else ''
+        code = _YELLOW if problem.severity == 'warning' else _RED
+        where = f' {paint(code, problem.where + ":")}' if problem.where else ''
+        print(f'{paint(_BOLD, head)}{kind}{where} {problem.message}', file=out)
+    line = summary(report)
+    print(paint(_RED if report.invalid else _GREEN, line), file=out)
+
+
+def _json(report: Report, out: TextIO) -> None:
+    data = {
+        'valid': not report.invalid,
+        'files': [{'file': name, 'valid': name not in report.invalid} for name in report.files],
+        'problems': [problem.to_dict() for problem in report.problems],
+        'summary': summary(report),
+    }
+    print(json.dumps(data, indent=2, ensure_ascii=False), file=out)
+
+
+def _github_escape(text: str, property_value: bool = False) -> str:
+    text = text.replace('%', '%25').replace('\r', '%0D').replace('\n', '%0A')
+    if property_value:
+        text = text.replace(':', '%3A').replace(',', '%2C')
+    return text
+
+
+def _github(report: Report, out: TextIO) -> None:
+    for problem in report.problems:
+        props = [f'file={_github_escape(problem.file, True)}']
+        if problem.line is not None:
+            props.append(f'line={problem.line}')
+        if problem.column is not None:
+            props.append(f'col={problem.column}')
+        props.append(f'title={_github_escape(problem.where or "rbconfig validate", True)}')
+        message = _github_escape(problem.message)
+        print(f'::{problem.severity} {",".join(props)}::{message}', file=out)
+    print(summary(report), file=out)
