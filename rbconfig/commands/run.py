@@ -60,17 +60,25 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def print_spec_error(error: Exception, stream: TextIO | None = None) -> None:
-    """Print each problem of a SpecError as ``file:line:col: where: message``."""
+    """Print a SpecError's problems as ``rbconfig validate`` does, then a summary line.
+
+    One line per problem: ``file:line:col: error: where: message``.
+    """
     out = stream or sys.stderr
     problems = getattr(error, 'problems', None)
     if not problems:
         print(f'rbconfig: {error}', file=out)
         return
     for problem in problems:
-        print(problem, file=out)
+        position = ':'.join(
+            str(part) for part in (problem.line, problem.column) if part is not None
+        )
+        head = f'{problem.file}:{position}:' if position else f'{problem.file}:'
+        where = f' {problem.where}:' if problem.where else ''
+        print(f'{head} {problem.severity}:{where} {problem.message}', file=out)
     errors = sum(1 for problem in problems if problem.severity == 'error')
-    if errors:
-        print(f'rbconfig: {errors} error{"s" if errors != 1 else ""}', file=out)
+    files = ', '.join(dict.fromkeys(problem.file for problem in problems))
+    print(f'rbconfig: cannot use {files} ({errors} error{"s" if errors != 1 else ""})', file=out)
 
 
 def write_output(text: str, output: str | None) -> int:
