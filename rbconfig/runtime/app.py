@@ -34,8 +34,8 @@ from .globs import build_globals
 from .handlers import Convention, Runner, build_handler
 from .locations import directory_runner, dummy_runner, file_runner, mock_runner, proxy_runner
 from .problems import (
-    REQUEST_ID,
     HTTPProblem,
+    ensure_request_id,
     handle_unexpected,
     internal_error,
     problem_from_webob,
@@ -289,6 +289,7 @@ def _build_runner(
         def run_falcon(x: Exchange) -> None:
             falcon_handler(x.req, x.resp, **x.params)  # type: ignore[call-arg]
 
+        run_falcon.falcon_handler = falcon_handler  # type: ignore[attr-defined]
         return convention, run_falcon
     return convention, run
 
@@ -304,7 +305,7 @@ def _set_headers_step(headers: list[tuple[str, str]]) -> Step:
 
 def _request_schema_step(schema: BodySchema) -> Step:
     def step(x: Exchange) -> None:
-        x.req.context['body'] = schema.validate_request(x.body)
+        x.parsed = schema.validate_request(x.body)
 
     return step
 
@@ -323,7 +324,7 @@ def _response_schema_step(schema: BodySchema, name: str) -> Step:
         else:
             errors = schema.errors(data)[1]
         if errors:
-            rid = x.req.context.get('request_id')
+            rid = ensure_request_id(x.req, x.resp)
             logger.error(
                 'request %s: path %r answered a body that does not match its schema: %s',
                 rid,
@@ -345,25 +346,21 @@ def _responder(
     on_error: int | None,
     debug: bool,
 ) -> Callable[..., None]:
-    from .problems import _COUNTER, _GOOD_ID
-    from .problems import _PREFIX as ID_PREFIX
+    # The hot path: everything is decided already; keep per-request work small.
+    direct = getattr(run, 'falcon_handler', None)
 
     def responder(req: falcon.Request, resp: falcon.Response, **params: str) -> None:
         env = req.env
-        given = env.get('HTTP_X_REQUEST_ID')
-        if given and _GOOD_ID.fullmatch(given):
-            rid = given
-        else:
-            rid = f'{ID_PREFIX}-{next(_COUNTER):x}'
-        req.context['request_id'] = rid
-        resp.set_header(REQUEST_ID, rid)
         x = Exchange(req, resp, params, globs, name, limit)
         if 'CONTENT_LENGTH' in env or 'HTTP_TRANSFER_ENCODING' in env:
             x.check_size()
         for step in pre:
             step(x)
         try:
-            run(x)
+            if direct is not None:
+                direct(req, resp, **params)
+            else:
+                run(x)
         except (falcon.HTTPError, falcon.HTTPStatus):
             raise
         except webob.exc.HTTPException as ex:
@@ -371,6 +368,7 @@ def _responder(
         except Exception as ex:
             if on_error is None:
                 raise
+            rid = ensure_request_id(req, resp)
             logger.error(
                 'request %s: %s %s failed (answering %s): %s: %s',
                 rid,

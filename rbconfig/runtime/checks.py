@@ -159,6 +159,8 @@ def _type_step(check: TypeCheck, phase: str, checkers: dict[str, Callable[[Any],
     if check.header is None:
         get_body = _body_getter(phase)
         what = f'the {phase} body'
+        if builtin and wanted and phase == 'request':
+            return _builtin_body_step(checker, name, status)
 
         def body_step(x: Exchange) -> None:
             ok, why = _passes(checker, as_text(get_body(x)), builtin)
@@ -178,6 +180,26 @@ def _type_step(check: TypeCheck, phase: str, checkers: dict[str, Callable[[Any],
             raise HTTPProblem(status, f'the {phase} header {header} is {state}')
 
     return header_step
+
+
+def _builtin_body_step(checker: Callable[[Any], Any], name: str, status: int) -> Step:
+    """The common case, kept short: ``unless type is json|int|float`` on the request body.
+
+    The parsed value is kept (``x.parsed``, and Falcon's media cache) so neither a
+    json-style handler's ``body`` nor a Falcon handler's ``req.get_media()``
+    parses it again.
+    """
+    is_json = name == 'json'
+
+    def step(x: Exchange) -> None:
+        try:
+            value = checker(x.body)
+        except (ValueError, TypeError) as ex:
+            raise HTTPProblem(status, f'the request body is not {name}: {ex}') from None
+        if is_json:
+            x.parsed = x.req._media = value  # Falcon's req.get_media() needs no second parse
+
+    return step
 
 
 def _validator_step(

@@ -11,16 +11,24 @@ import io
 from typing import Any
 
 import falcon
+import falcon.request
 import webob
 
 from .problems import HTTPProblem
 
-__all__ = ['DEFAULT_MAX_BODY', 'Exchange', 'LegacyRequest', 'as_text']
+__all__ = ['DEFAULT_MAX_BODY', 'UNSET', 'Exchange', 'LegacyRequest', 'as_text']
 
 #: Largest request body when neither the path nor the spec sets ``max_body``: 1 MiB.
 DEFAULT_MAX_BODY = 1024 * 1024
 
 _RESPONSE_KEY = 'rbconfig.response'
+_MATCH_KEY = 'rbconfig.match'
+
+#: "Not computed yet" (None is a valid JSON value).
+UNSET: Any = object()
+
+#: Falcon's own "media not parsed yet" marker.
+_FALCON_UNSET: Any = getattr(falcon.request, '_UNSET', None)
 
 
 class LegacyRequest(webob.Request):
@@ -43,6 +51,21 @@ class LegacyRequest(webob.Request):
     def response(self, value: webob.Response) -> None:
         self.environ[_RESPONSE_KEY] = value
 
+    @property
+    def match(self) -> dict[str, Any]:
+        """The URL params, plus ``action``: the path's name (like a Routes match)."""
+        found = self.environ.get(_MATCH_KEY)
+        if isinstance(found, tuple):
+            name, params = found
+            found = {'action': name}
+            found.update(params)
+            self.environ[_MATCH_KEY] = found
+        return found if found is not None else {}
+
+    @match.setter
+    def match(self, value: dict[str, Any]) -> None:
+        self.environ[_MATCH_KEY] = value
+
 
 def as_text(value: bytes) -> str | bytes:
     """``value`` as str when it is valid UTF-8, else the bytes unchanged."""
@@ -55,7 +78,7 @@ def as_text(value: bytes) -> str | bytes:
 class Exchange:
     """A request being served: see the module docstring."""
 
-    __slots__ = ('_body', '_webob', 'globs', 'limit', 'name', 'params', 'req', 'resp')
+    __slots__ = ('_body', '_webob', 'globs', 'limit', 'name', 'params', 'parsed', 'req', 'resp')
 
     def __init__(
         self,
@@ -74,6 +97,8 @@ class Exchange:
         self.limit = limit
         self._body: bytes | None = None
         self._webob: LegacyRequest | None = None
+        #: The request body parsed as JSON by a check, or UNSET.
+        self.parsed: Any = UNSET
 
     def check_size(self) -> None:
         """Refuse a too large body from its Content-Length; read a chunked one, bounded.
@@ -100,49 +125,63 @@ class Exchange:
     @property
     def body(self) -> bytes:
         """The request body (read once, at most ``limit`` bytes)."""
-        if self._body is None:
-            env = self.req.env
-            stream = env.get('wsgi.input')
-            length = env.get('CONTENT_LENGTH')
-            if stream is None:
-                data = b''
-            elif length:
-                data = stream.read(int(length))
-            elif 'chunked' in env.get('HTTP_TRANSFER_ENCODING', '').lower():
-                data = stream.read(self.limit + 1)
-                if len(data) > self.limit:
-                    raise HTTPProblem(
-                        413,
-                        f'The request body is larger than {self.limit} bytes.',
-                        max_body=self.limit,
-                    )
-            else:
-                data = b''
-            self.body = data
-        return self._body  # type: ignore[return-value]
+        data = self._body
+        if data is None:
+            data = self._body = self._read()
+            self._install(data)
+        return data
 
     @body.setter
     def body(self, data: bytes) -> None:
         """Replace the request body; Falcon and WebOb both read the new one."""
         self._body = data
+        if self.parsed is not UNSET:
+            self.parsed = UNSET
+            self.req._media = _FALCON_UNSET
+        self._install(data)
+
+    def _read(self) -> bytes:
         env = self.req.env
-        env['wsgi.input'] = io.BytesIO(data)
-        env['CONTENT_LENGTH'] = str(len(data))
-        env.pop('HTTP_TRANSFER_ENCODING', None)
+        stream = env.get('wsgi.input')
+        length = env.get('CONTENT_LENGTH')
+        if stream is None:
+            return b''
+        if length:
+            return stream.read(int(length))
+        if 'chunked' in env.get('HTTP_TRANSFER_ENCODING', '').lower():
+            data = stream.read(self.limit + 1)
+            if len(data) > self.limit:
+                raise HTTPProblem(
+                    413,
+                    f'The request body is larger than {self.limit} bytes.',
+                    max_body=self.limit,
+                )
+            return data
+        return b''
+
+    def _install(self, data: bytes) -> None:
+        # One seekable stream for both: WebOb seeks back to 0 after reading.
+        stream = io.BytesIO(data)
+        req = self.req
+        env = req.env
+        env['wsgi.input'] = stream
+        size = str(len(data))
+        if env.get('CONTENT_LENGTH') != size:
+            env['CONTENT_LENGTH'] = size
+            env.pop('HTTP_TRANSFER_ENCODING', None)
         env['webob.is_body_seekable'] = True
-        self.req.stream = io.BytesIO(data)
-        self.req._bounded_stream = None
+        req.stream = stream
+        req._bounded_stream = None
 
     @property
     def request(self) -> LegacyRequest:
-        """The WebOb request (created on first use), with ``match`` set."""
-        if self._webob is None:
-            request = LegacyRequest(self.req.env)
-            match = {'action': self.name}
-            match.update(self.params)
-            request.match = match
-            self._webob = request
-        return self._webob
+        """The WebOb request (created on first use)."""
+        request = self._webob
+        if request is None:
+            env = self.req.env
+            env[_MATCH_KEY] = (self.name, self.params)
+            request = self._webob = LegacyRequest(env)
+        return request
 
     def response_body(self) -> bytes:
         """The response body as bytes, whichever way the handler set it."""

@@ -44,7 +44,7 @@ from ..converters.base import Document
 from ..errors import Loc
 from .bodies import BodySchema
 from .errors import StartupError
-from .exchange import Exchange
+from .exchange import UNSET, Exchange
 from .problems import HTTPProblem
 
 __all__ = ['CONVENTIONS', 'Convention', 'Runner', 'build_handler', 'convention_of', 'copy_webob']
@@ -266,10 +266,11 @@ def _filler(
 
 
 def _body_filler(schema: BodySchema | None) -> Callable[[Exchange], Any]:
-    if schema is not None:
-        return lambda x: x.req.context['body']
+    # With a schema, its step has set x.parsed (the data or the Pydantic model).
 
     def body(x: Exchange) -> Any:
+        if x.parsed is not UNSET:
+            return x.parsed
         raw = x.body
         media = (x.req.content_type or _JSON).partition(';')[0].strip().lower()
         if not (media == _JSON or media.endswith('+json')):

@@ -4,7 +4,9 @@ One serializer (installed with ``App.set_error_serializer``) writes every
 :class:`falcon.HTTPError`, whether raised by Falcon (404, 405, 413...), by a
 check, or converted from a ``webob.exc`` exception. Unexpected exceptions
 become a 500 problem, logged with the request id; the traceback is in the
-body only in debug mode. Every response carries ``X-Request-Id``.
+body only in debug mode. Every error response carries ``X-Request-Id`` (the
+client's own when it sent a sane one), also logged and put in the body as
+``request_id``; successful responses skip it to keep the hot path short.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = [
     'PROBLEM_JSON',
     'HTTPProblem',
     'ensure_request_id',
+    'new_request_id',
     'handle_unexpected',
     'problem_from_webob',
     'serialize_problem',
@@ -63,17 +66,19 @@ class HTTPProblem(falcon.HTTPError):
         self.extensions = extensions
 
 
+def new_request_id(env: dict[str, Any]) -> str:
+    """The client's ``X-Request-Id`` when it looks sane, else a new one."""
+    given = env.get('HTTP_X_REQUEST_ID')
+    if given and _GOOD_ID.fullmatch(given):
+        return given
+    return f'{_PREFIX}-{next(_COUNTER):x}'
+
+
 def ensure_request_id(req: falcon.Request, resp: falcon.Response) -> str:
-    """The id of this request (the client's ``X-Request-Id`` when sensible), set once."""
-    context = req.context
-    rid = context.get('request_id')
+    """The id of this request, sent as ``X-Request-Id`` (made once)."""
+    rid = resp.get_header(REQUEST_ID)
     if rid is None:
-        given = req.env.get('HTTP_X_REQUEST_ID')
-        if given and _GOOD_ID.fullmatch(given):
-            rid = given
-        else:
-            rid = f'{_PREFIX}-{next(_COUNTER):x}'
-        context['request_id'] = rid
+        rid = new_request_id(req.env)
         resp.set_header(REQUEST_ID, rid)
     return rid
 

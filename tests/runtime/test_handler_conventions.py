@@ -309,3 +309,56 @@ def test_unknown_x_handler_and_not_callable(tmp_path: Path) -> None:
     with pytest.raises(StartupError, match='not callable') as info:
         build_app(doc)
     assert info.value.problems[0].line is not None
+
+
+def test_checked_json_is_handed_over_parsed(tmp_path: Path) -> None:
+    module = """\
+def upper(globs, request, body):
+    return body.upper()
+
+
+def falcon_media(req, resp):
+    resp.media = {'got': req.get_media()}
+
+
+def plain(body):
+    return {'got': body}
+"""
+    check = {'checks': [{'is': 'json', 'return': 400}]}
+    altered = {'checks': [{'is': 'json', 'return': 400}, {'alter': 'python:oncejson.upper'}]}
+    spec = {
+        'paths': {
+            'f': {
+                'url': '/f',
+                'method': 'POST',
+                'use': 'python:oncejson.falcon_media',
+                'request': {'body': check},
+            },
+            'p': {
+                'url': '/p',
+                'method': 'POST',
+                'use': 'python:oncejson.plain',
+                'request': {'body': check},
+            },
+            'a': {
+                'url': '/a',
+                'method': 'POST',
+                'use': 'python:oncejson.falcon_media',
+                'request': {'body': altered},
+            },
+            'b': {
+                'url': '/b',
+                'method': 'POST',
+                'use': 'python:oncejson.plain',
+                'request': {'body': altered},
+            },
+        }
+    }
+    client = make_client(tmp_path, spec, {'oncejson.py': module})
+    # text/plain: Falcon alone could not parse it; the check's result is reused
+    text = {'Content-Type': 'text/plain'}
+    assert client.simulate_post('/f', body='["x"]', headers=text).json == {'got': ['x']}
+    assert client.simulate_post('/p', body='["x"]', headers=text).json == {'got': ['x']}
+    # an alter after the check changes the body: handlers see the new one
+    assert client.simulate_post('/a', json=['x']).json == {'got': ['X']}
+    assert client.simulate_post('/b', json=['x']).json == {'got': ['X']}

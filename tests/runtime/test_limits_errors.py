@@ -158,15 +158,22 @@ def test_debug_puts_the_traceback_in_the_problem(tmp_path: Path) -> None:
     assert 'Traceback (most recent call last)' in problem['traceback']
 
 
-def test_every_response_has_a_request_id(app: Any) -> None:
+def test_every_error_response_has_a_request_id(app: Any) -> None:
     ids = {
-        call(app, 'GET', path, b'')[1]['x-request-id']
-        for path in ('/ok', '/ok', '/nowhere', '/boom')
+        call(app, method, path, b'')[1]['x-request-id']
+        for method, path in (
+            ('GET', '/nowhere'),
+            ('GET', '/boom'),
+            ('PUT', '/ok'),
+            ('GET', '/boom'),
+        )
     }
     assert len(ids) == 4
-    assert call(app, 'GET', '/ok', b'', HTTP_X_REQUEST_ID='abc-123')[1]['x-request-id'] == 'abc-123'
-    forged = call(app, 'GET', '/ok', b'', HTTP_X_REQUEST_ID='bad id\r\nx')[1]['x-request-id']
+    given = call(app, 'GET', '/boom', b'', HTTP_X_REQUEST_ID='abc-123')
+    assert given[1]['x-request-id'] == 'abc-123' and json.loads(given[2])['request_id'] == 'abc-123'
+    forged = call(app, 'GET', '/nowhere', b'', HTTP_X_REQUEST_ID='bad id\r\nx')[1]['x-request-id']
     assert forged != 'bad id\r\nx' and ' ' not in forged
+    assert 'x-request-id' not in call(app, 'GET', '/ok', b'')[1]  # success: kept short
 
 
 def test_problem_shapes_for_framework_errors(app: Any) -> None:
