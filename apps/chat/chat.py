@@ -1,10 +1,10 @@
 """The chat room of "RedBarrel is now socket.io compatible" (2011-08-03).
 
-Typed in from the post, with three changes: Python 3 syntax, a loop over what
-``recv()`` returns (the post dropped messages that arrived together) and a
-``break`` once the client is gone (the 2011 loop relied on gevent-socketio
-killing its greenlet). Each connection runs ``chat()`` in its own greenlet; messages
-travel as socket.io ``message`` events carrying JSON text:
+Typed in from the post, unchanged: it was already valid Python 3. Each
+connection runs ``chat()`` in its own greenlet. ``recv()`` returns the
+arguments of one ``message`` event (``[text]`` for the page's
+``socket.send(text)``) and ``[]`` once the client is gone; the loop needs no
+``break``: the runtime ends the greenlet cleanly at the next ``recv()``. Messages travel as socket.io ``message`` events carrying JSON text:
 
 * ``{"buffer": [...]}``: the last 30 messages, sent to a client that joins;
 * ``{"announcement": "<sid> connected"}`` / ``"<sid> disconnected"``: to the others;
@@ -37,13 +37,11 @@ def chat(globs, request):
         socketio.send(_D({'buffer': _BUFFER}))
 
     while True:
-        messages = socketio.recv()
-        if messages:
-            for text in messages:
-                message = {'message': [sid, text]}
-                add(message)
-                socketio.broadcast(_D(message))
+        message = socketio.recv()
+        if len(message) == 1:
+            message = {'message': [sid, message[0]]}
+            add(message)
+            socketio.broadcast(_D(message))
         else:
             if not socketio.connected():
                 announce(sid + ' disconnected')
-                break

@@ -104,6 +104,12 @@ def open_page(browser: Browser, console: Console) -> Iterator[Callable[[str, str
         context.close()
 
 
+def assert_quiet(output: str) -> None:
+    """The server logged no traceback and no error while the test ran."""
+    bad = [line for line in output.splitlines() if 'Traceback' in line or ' ERROR ' in line]
+    assert not bad, 'the server logged errors:\n' + output
+
+
 def on_websocket(page: Page) -> None:
     """Wait until the page's socket.io connection runs over WebSocket (not long-polling)."""
     page.wait_for_function(

@@ -15,7 +15,7 @@ import redis
 
 from tests.helpers.server import Server, start_server
 
-from .conftest import APP_ENV, APPS
+from .conftest import APP_ENV, APPS, assert_quiet
 
 SPEC = APPS / 'shortener' / 'shortener.yaml'
 REDIS_URL = 'redis://127.0.0.1:6379/0'
@@ -57,6 +57,7 @@ def serve(backend: str, prefix: str | None = None) -> Iterator[Shortener]:
         env.update(REDIS_URL=REDIS_URL, REDIS_PREFIX=prefix)
     with start_server(SPEC, env=env) as server:
         yield Shortener(server, prefix)
+        assert_quiet(server.output())
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.helpers.server import Server, start_server
 
-from .conftest import APP_ENV, APPS, on_websocket, screenshot
+from .conftest import APP_ENV, APPS, assert_quiet, on_websocket, screenshot
 
 SPECS = ['chat.yaml', 'chat.rbr', 'chat.toml']
 
@@ -23,6 +23,7 @@ def chat(request: pytest.FixtureRequest) -> Iterator[Server]:
     """The chat app served from one of its three specs."""
     with start_server(APPS / 'chat' / request.param, env=APP_ENV) as server:
         yield server
+        assert_quiet(server.output())
 
 
 def joined(page: Page) -> str:

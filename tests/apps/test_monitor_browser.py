@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.helpers.server import Server, start_server
 
-from .conftest import APP_ENV, APPS, on_websocket, screenshot
+from .conftest import APP_ENV, APPS, assert_quiet, on_websocket, screenshot
 
 PERCENT = re.compile(r'^\d{1,3}\.\d %$')
 
@@ -20,6 +20,7 @@ def monitor() -> Iterator[Server]:
     """The monitor app, served by ``rbconfig run`` (one server: its history builds up)."""
     with start_server(APPS / 'monitor' / 'monitor.yaml', env=APP_ENV) as server:
         yield server
+        assert_quiet(server.output())
 
 
 def chart(page: Page, name: str) -> dict:
