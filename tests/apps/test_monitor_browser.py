@@ -91,6 +91,15 @@ def test_a_late_viewer_gets_the_history(
     assert late_chart['times'][0] <= early_chart['times'][0] + 0.01
     expect(late.locator('#viewers')).to_have_text('2 watching')
     expect(early.locator('#viewers')).to_have_text('2 watching')
+    # Both viewers get every new sample from the one sampler, at the same times.
+    early_now, late_now = chart(early, 'mem'), chart(late, 'mem')
+    wait_points(early, 'mem', early_now['drawn'] + 2)
+    wait_points(late, 'mem', late_now['drawn'] + 2)
+    newest = max(early_now['times'][-1], late_now['times'][-1])
+    fresh_early = [t for t in chart(early, 'mem')['times'] if t > newest]
+    fresh_late = [t for t in chart(late, 'mem')['times'] if t > newest]
+    shared = min(len(fresh_early), len(fresh_late))
+    assert shared >= 2 and fresh_early[:shared] == fresh_late[:shared]
     late.context.close()
     expect(early.locator('#viewers')).to_have_text('1 watching')
 
