@@ -352,7 +352,11 @@ def _responder(
     def responder(req: falcon.Request, resp: falcon.Response, **params: str) -> None:
         env = req.env
         x = Exchange(req, resp, params, globs, name, limit)
-        if 'CONTENT_LENGTH' in env or 'HTTP_TRANSFER_ENCODING' in env:
+        length = env.get('CONTENT_LENGTH')
+        if length:
+            if not length.isdigit() or int(length) > limit:
+                x.check_size()
+        elif 'HTTP_TRANSFER_ENCODING' in env:
             x.check_size()
         for step in pre:
             step(x)

@@ -23,6 +23,7 @@ DEFAULT_MAX_BODY = 1024 * 1024
 
 _RESPONSE_KEY = 'rbconfig.response'
 _MATCH_KEY = 'rbconfig.match'
+_BODY_KEY = 'rbconfig.body'
 
 #: "Not computed yet" (None is a valid JSON value).
 UNSET: Any = object()
@@ -50,6 +51,24 @@ class LegacyRequest(webob.Request):
     @response.setter
     def response(self, value: webob.Response) -> None:
         self.environ[_RESPONSE_KEY] = value
+
+    @property
+    def body(self) -> bytes:
+        """The request body (already read by the runtime: no second read)."""
+        cached = self.environ.get(_BODY_KEY)
+        if cached is not None:
+            return cached
+        return webob.Request.body.fget(self)  # type: ignore[attr-defined]
+
+    @body.setter
+    def body(self, value: bytes) -> None:
+        self.environ.pop(_BODY_KEY, None)
+        webob.Request.body.fset(self, value)  # type: ignore[attr-defined]
+
+    @body.deleter
+    def body(self) -> None:
+        self.environ.pop(_BODY_KEY, None)
+        webob.Request.body.fdel(self)  # type: ignore[attr-defined]
 
     @property
     def match(self) -> dict[str, Any]:
@@ -170,6 +189,7 @@ class Exchange:
             env['CONTENT_LENGTH'] = size
             env.pop('HTTP_TRANSFER_ENCODING', None)
         env['webob.is_body_seekable'] = True
+        env[_BODY_KEY] = data
         req.stream = stream
         req._bounded_stream = None
 
@@ -180,7 +200,10 @@ class Exchange:
         if request is None:
             env = self.req.env
             env[_MATCH_KEY] = (self.name, self.params)
-            request = self._webob = LegacyRequest(env)
+            # WebOb's __init__ only stores the environ (and checks options we never pass).
+            request = LegacyRequest.__new__(LegacyRequest)
+            request.__dict__['environ'] = env
+            self._webob = request
         return request
 
     def response_body(self) -> bytes:

@@ -60,6 +60,7 @@ _FALCON_FIRST = ('req', 'request')
 _FALCON_SECOND = ('resp', 'response')
 _SPECIALS = ('body', 'raw', 'query', 'headers', 'globs', 'req', 'resp', 'request')
 _JSON = 'application/json'
+_WEBOB_DEFAULT_TYPE = 'text/html; charset=UTF-8'
 
 
 def _positional(signature: inspect.Signature) -> list[str]:
@@ -156,21 +157,32 @@ def _legacy(func: Callable[..., Any], signature: inspect.Signature | None) -> Ru
         except webob.exc.HTTPException as ex:
             raise _from_webob(ex) from None
         if isinstance(result, webob.Response):
-            response = result
-        else:
-            response = request.environ.get('rbconfig.response') or webob.Response()
+            copy_webob(result, x.resp)
+            return
+        response = request.environ.get('rbconfig.response')
+        if response is None and isinstance(result, str | bytes | bytearray):
+            # What a fresh WebOb Response would give, without building one.
+            resp = x.resp
+            resp.content_type = _WEBOB_DEFAULT_TYPE
             if isinstance(result, str):
-                response.text = result
-            elif isinstance(result, bytes | bytearray):
-                response.body = bytes(result)
-            elif isinstance(result, dict | list):
-                response.content_type = _JSON
-                response.body = json.dumps(result).encode()
-            elif result is not None:
-                raise TypeError(
-                    f'{_name(func)} returned {type(result).__name__}; expected str, bytes '
-                    'or a webob Response'
-                )
+                resp.text = result
+            else:
+                resp.data = bytes(result)
+            return
+        if response is None:
+            response = webob.Response()
+        if isinstance(result, str):
+            response.text = result
+        elif isinstance(result, bytes | bytearray):
+            response.body = bytes(result)
+        elif isinstance(result, dict | list):
+            response.content_type = _JSON
+            response.body = json.dumps(result).encode()
+        elif result is not None:
+            raise TypeError(
+                f'{_name(func)} returned {type(result).__name__}; expected str, bytes '
+                'or a webob Response'
+            )
         copy_webob(response, x.resp)
 
     return run
