@@ -173,7 +173,7 @@ class Peers:
                 if left <= 0 or self.process.poll() is not None:
                     raise AssertionError(
                         f'no event id={id} type={type} event={event} within {timeout}s; '
-                        f'seen: {self.seen}\nnode stderr: {self.stderr()}'
+                        f'last seen: {self.seen[-20:]}\nnode stderr: {self.stderr()}'
                     )
                 self._changed.wait(min(left, 0.2))
 

@@ -5,7 +5,9 @@
 // Reads one JSON command a line on stdin, writes one JSON event a line on stdout.
 // Commands (each names a peer by "id"):
 //   {"op": "connect", "id": "a", "transport": "websocket"|"polling"|"both",
-//    "namespace": "/", "auth": {...}, "path": "/socket.io"}
+//    "namespace": "/", "auth": {...}, "path": "/socket.io", "summarize": ["flood"]}
+//   (events named in "summarize" are written as {"event", "size"}: the length of
+//   their JSON arguments, instead of the arguments)
 //   {"op": "emit", "id": "a", "event": "chat", "args": [...], "ack": "tag"}
 //   {"op": "send", "id": "a", "args": [...]}          (socket.send: a 'message' event)
 //   {"op": "disconnect", "id": "a"}
@@ -56,8 +58,13 @@ function connect(cmd) {
   socket.on('disconnect', (reason) => {
     out({ id: cmd.id, type: 'disconnect', reason });
   });
+  const summarize = new Set(cmd.summarize || []);
   socket.onAny((event, ...args) => {
-    out({ id: cmd.id, type: 'event', event, args });
+    if (summarize.has(event)) {
+      out({ id: cmd.id, type: 'event', event, size: JSON.stringify(args).length });
+    } else {
+      out({ id: cmd.id, type: 'event', event, args });
+    }
   });
 }
 

@@ -60,6 +60,14 @@ def kick(ctx, sid):
     ctx.emit('kicked', ctx.sid, to=sid)
 
 
+def flood(ctx, count, size, room):
+    """Broadcast ``count`` messages of ``size`` characters to ``room``."""
+    blob = 'x' * size
+    for index in range(count):
+        ctx.broadcast('flood', {'i': index, 'blob': blob}, room=room, include_self=True)
+    return count
+
+
 def admin_connect(ctx, auth):
     if (auth or {}).get('token') != 'secret':
         return False
@@ -74,3 +82,7 @@ def announce(globs, request):
     """A RedBarrel HTTP handler broadcasting to the sockets (as shortme did)."""
     request.environ['socketio'].server.broadcast({'announce': request.body.decode()})
     return 'sent'
+
+
+def whoami_plain(ctx):
+    return ctx.sid

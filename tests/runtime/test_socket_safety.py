@@ -1,0 +1,164 @@
+"""Socket safety: origins, the message size limit, slow clients."""
+
+from __future__ import annotations
+
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import websocket  # websocket-client, from python-socketio[client]
+
+from tests.helpers.peers import Peers, socket_stats, wait_for_stats
+from tests.helpers.server import Server, start_server
+
+SPECS = Path(__file__).resolve().parent / 'socket_specs'
+
+HANDSHAKE = '/socket.io/?EIO=4&transport=polling'
+
+
+@pytest.fixture(scope='module')
+def server() -> Iterator[Server]:
+    with start_server(SPECS / 'events.yaml', '--debug') as running:
+        yield running
+
+
+def polling_handshake(url: str, origin: str | None) -> tuple[int, dict[str, str]]:
+    """Status and headers of an engine.io handshake sent with ``origin``."""
+    request = urllib.request.Request(url + HANDSHAKE)
+    if origin is not None:
+        request.add_header('Origin', origin)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as ex:
+        return ex.code, dict(ex.headers)
+
+
+def websocket_handshake(url: str, origin: str | None) -> str:
+    """'open' when a WebSocket with ``origin`` gets engine.io's open packet, else the error."""
+    target = url.replace('http://', 'ws://') + '/socket.io/?EIO=4&transport=websocket'
+    options = {'origin': origin} if origin else {'suppress_origin': True}
+    try:
+        conn = websocket.create_connection(target, timeout=5, **options)
+    except websocket.WebSocketBadStatusException as ex:
+        return f'status {ex.status_code}'
+    try:
+        return 'open' if conn.recv().startswith('0{') else 'no open packet'
+    finally:
+        conn.close()
+
+
+def test_only_the_same_origin_by_default(server: Server) -> None:
+    own = f'http://127.0.0.1:{server.port}'
+    assert polling_handshake(server.url, None)[0] == 200  # Node and Python clients send none
+    status, headers = polling_handshake(server.url, own)
+    assert status == 200
+    assert headers['Access-Control-Allow-Origin'] == own
+    assert polling_handshake(server.url, 'http://evil.example')[0] == 400
+    assert polling_handshake(server.url, f'http://localhost:{server.port}')[0] == 400
+    assert websocket_handshake(server.url, own) == 'open'
+    assert websocket_handshake(server.url, None) == 'open'
+    assert websocket_handshake(server.url, 'http://evil.example') == 'status 400'
+
+
+def test_listed_origins_and_the_page_own() -> None:
+    with start_server(SPECS / 'origins.yaml') as server:
+        own = f'http://127.0.0.1:{server.port}'
+        assert polling_handshake(server.url, 'http://allowed.example')[0] == 200
+        assert polling_handshake(server.url, own)[0] == 200
+        assert polling_handshake(server.url, 'http://evil.example')[0] == 400
+        assert websocket_handshake(server.url, 'http://allowed.example') == 'open'
+        assert websocket_handshake(server.url, own) == 'open'
+        assert websocket_handshake(server.url, 'http://evil.example') == 'status 400'
+
+
+def test_any_origin_when_the_spec_says_star() -> None:
+    with start_server(SPECS / 'anyorigin.yaml') as server:
+        assert polling_handshake(server.url, 'http://evil.example')[0] == 200
+        assert websocket_handshake(server.url, 'http://evil.example') == 'open'
+
+
+@pytest.mark.parametrize('transport', ['websocket', 'polling'])
+def test_a_message_over_the_limit_closes_that_connection(server: Server, transport: str) -> None:
+    with Peers(server.url) as peers:
+        peers.connect('ok', transport)
+        peers.connect('big', transport)
+        peers.emit('big', 'pair', 'x' * 1500, 1, ack='fits')
+        assert peers.expect(id='big', type='ack')['args'] == [['x' * 1500, 1]]
+        peers.emit('big', 'pair', 'x' * 5000, 2, ack='too big')
+        reason = peers.expect(id='big', type='disconnect')['reason']
+        assert reason in ('transport close', 'transport error')
+        assert len(peers.events(id='big', type='ack')) == 1
+        peers.emit('ok', 'pair', 'still', 'fine', ack='ok')
+        assert peers.expect(id='ok', type='ack')['args'] == [['still', 'fine']]
+
+
+def stalled_client(url: str, room: str) -> websocket.WebSocket:
+    """A WebSocket Socket.IO client that joins ``room``, then never reads again."""
+    target = url.replace('http://', 'ws://') + '/socket.io/?EIO=4&transport=websocket'
+    conn = websocket.create_connection(
+        target,
+        timeout=5,
+        suppress_origin=True,
+        sockopt=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)],
+    )
+    assert conn.recv().startswith('0{')
+    conn.send('40')
+    while not conn.recv().startswith('40'):
+        pass
+    conn.send(f'421["join","{room}"]')
+    while not conn.recv().startswith('431'):
+        pass
+    return conn
+
+
+def test_a_client_that_stops_reading_blocks_nobody(server: Server) -> None:
+    """40 MB of broadcasts to a room where one client reads nothing.
+
+    The others in the room get everything, and a client outside the room
+    (over long-polling) keeps fast round trips meanwhile.
+    """
+    before = wait_for_stats(server.url, lambda s: s['engine_sockets'] == 0)
+    stalled = stalled_client(server.url, 'flood')
+    try:
+        with Peers(server.url) as peers, Peers(server.url) as outside:
+            for name in ('a', 'c'):
+                peers.connect(name, 'websocket', summarize=['flood'])
+                peers.emit(name, 'join', 'flood', ack='joined')
+                peers.expect(id=name, type='ack')
+            outside.connect('b', 'polling')
+            started = time.monotonic()
+            peers.emit('a', 'flood', 200, 200_000, 'flood', ack='flood')
+            slowest = 0.0
+            for round_trip in range(10):
+                asked = time.monotonic()
+                outside.emit('b', 'pair', round_trip, 0, ack=str(round_trip))
+                outside.expect(id='b', type='ack', timeout=5)
+                slowest = max(slowest, time.monotonic() - asked)
+            assert peers.expect(id='a', type='ack', timeout=30)['args'] == [200]
+            for name in ('a', 'c'):
+                sizes = {
+                    peers.expect(id=name, event='flood', timeout=30)['size'] for _ in range(200)
+                }
+                assert min(sizes) > 200_000
+            took = time.monotonic() - started
+            # The stalled client is still connected (its socket buffers are full)...
+            assert socket_stats(server.url)['engine_sockets'] == before['engine_sockets'] + 4
+            # A server blocked by the stalled client would stall until it is dropped
+            # (3 s); the 2 shared cores and 80 MB of JSON for the Node peers to parse
+            # make up to ~0.7 s here.
+            assert slowest < 1.5, f'a round trip outside the room took {slowest:.2f}s'
+            assert took < 30
+            # ...until it misses its pongs: the server drops it (ping 1 s + timeout 2 s).
+            wait_for_stats(
+                server.url,
+                lambda s: s['engine_sockets'] == before['engine_sockets'] + 3,
+                timeout=15,
+            )
+    finally:
+        stalled.close()
+    wait_for_stats(server.url, lambda s: s['engine_sockets'] == before['engine_sockets'])
