@@ -97,11 +97,18 @@ class _Value:
 
 
 def _tokens(node: Any) -> list[Any]:
-    import lark
-
-    if isinstance(node, lark.Token):
+    if not hasattr(node, 'data'):
         return [node]
-    return list(node.scan_values(lambda value: isinstance(value, lark.Token)))
+    found: list[Any] = []
+    for child in node.children:
+        found.extend(_tokens(child) if hasattr(child, 'data') else (child,))
+    return found
+
+
+def _first(node: Any) -> Any:
+    while hasattr(node, 'data'):
+        node = node.children[0]
+    return node
 
 
 def _named(node: Any) -> list[Any]:
@@ -123,7 +130,7 @@ def _text_of(token: Any) -> str:
 
 def _value(node: Any) -> _Value:
     kind = node.data
-    first = _tokens(node)[0]
+    first = _first(node)
     if kind == 'text':
         return _Value('text', _text_of(first), first, node)
     if kind in ('integer', 'float', 'url', 'location', 'dotted'):
@@ -665,7 +672,7 @@ class _Reader:
         checks: list[dict[str, Any]] = []
         for item in items:
             kind = item.data
-            first = _tokens(item)[0]
+            first = _first(item)
             if kind == 'describe':
                 status = path.setdefault(part, {}).setdefault('status', {})
                 self.describe(status, (*loc, part), item)
