@@ -113,7 +113,8 @@ class Server(WSGIServer):
         self.stop_timeout = stop_timeout
         self.stopping = False
         self.idle: set[Handler] = set()
-        self.handlers: set[Handler] = set()
+        #: Each open connection's handler and the greenlet serving it.
+        self.handlers: dict[Handler, Any] = {}
 
     def handle(self, sock: Any, address: Any) -> None:
         """Set ``TCP_NODELAY`` on the connection, then serve it."""
@@ -122,29 +123,53 @@ class Server(WSGIServer):
         except OSError:  # not TCP (a Unix socket): nothing to do
             pass
         handler = self.handler_class(sock, address, self)
-        self.handlers.add(handler)
+        self.handlers[handler] = gevent.getcurrent()
         try:
             handler.handle()
         finally:
-            self.handlers.discard(handler)
+            self.handlers.pop(handler, None)
 
     def stop(self, timeout: float | None = None) -> None:
-        """Stop accepting, close idle connections, wait for requests in flight."""
+        """Stop accepting and wait (at most ``stop_timeout``) for requests in flight.
+
+        Idle keep-alive connections are closed at once. So are long-lived
+        exchanges that would only end with the client (WebSockets and Socket.IO
+        long-polls): their clients reconnect to the next server, which matters
+        for ``--reload`` with a browser open. Other requests finish and answer
+        with ``Connection: close``.
+        """
         self.stopping = True
         self.close()
-        for handler in list(self.handlers):
-            if handler not in self.idle:
-                handler.close_connection = True  # busy: 'Connection: close' when it answers
-                continue
-            sock = getattr(handler, 'socket', None)
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+        for handler, greenlet in list(self.handlers.items()):
+            if handler in self.idle:
+                _shutdown(handler)
+            elif _long_lived(handler):
+                _shutdown(handler)
+                greenlet.kill(block=False)
+            else:
+                handler.close_connection = True  # 'Connection: close' when it answers
         if self.pool is not None:
             self.pool.join(timeout=self.stop_timeout if timeout is None else timeout)
             self.pool.kill(block=True, timeout=1)
+
+
+def _shutdown(handler: Handler) -> None:
+    sock = getattr(handler, 'socket', None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _long_lived(handler: Handler) -> bool:
+    """A WebSocket, or an Engine.IO long-poll waiting for something to say."""
+    environ = getattr(handler, 'environ', None) or {}
+    if environ.get('HTTP_UPGRADE', '').lower() == 'websocket':
+        return True
+    return environ.get('REQUEST_METHOD') == 'GET' and 'transport=polling' in environ.get(
+        'QUERY_STRING', ''
+    )
 
 
 def access_logger(stream: TextIO | None = None) -> logging.Logger:
