@@ -24,7 +24,7 @@ def test_warnings_go_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(path)]) == 0
     captured = capsys.readouterr()
     assert captured.out == 'Syntax OK.\n'
-    assert captured.err.startswith(f"{path}:129:1: warning: sockets./: stray ';' on line 132")
+    assert captured.err.startswith(f"{path}:132:9: warning: sockets./.use: stray ';' on line 132")
 
 
 def test_syntax_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

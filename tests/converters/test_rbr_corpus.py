@@ -120,6 +120,7 @@ def test_shortme_stray_semicolon_is_a_warning_naming_its_line() -> None:
     warning = document.warnings[0]
     assert warning.severity == 'warning'
     assert "stray ';' on line 132" in warning.message
+    assert (warning.line, warning.column, warning.where) == (132, 9, 'sockets./.use')
     assert len(document.spec.paths) == 8
 
 

@@ -386,9 +386,9 @@ WARNINGS = [
         'path x (\n    url /a,\n    use python:a.b;\n);\n',
         [
             (
-                1,
-                6,
-                'paths.x',
+                3,
+                9,
+                'paths.x.use',
                 "stray ';' on line 3 before the ')' closing path 'x': ignored (RedBarrel refused "
                 'it; remove it)',
             )

@@ -237,11 +237,15 @@ class _Reader:
         return [child for child in node.children if hasattr(child, 'data')]
 
     def stray(self, node: Any, loc: Loc, what: str) -> None:
+        """Warn about a ``;`` before the closing ``)`` (call after the body is read)."""
         tokens = [child for child in node.children if not hasattr(child, 'data')]
         for before, token in zip(tokens, tokens[1:], strict=False):
             if before.type == 'SEMI' and token.type == 'RPAR':
+                starts = [start for start, _ in self.anchors]
+                index = bisect.bisect_right(starts, before.start_pos) - 1
+                last = self.anchors[index][1] if index >= 0 else loc
                 self.warn(
-                    loc,
+                    last if last[: len(loc)] == loc else loc,
                     f"stray ';' on line {before.line} before the ')' closing {what}: "
                     'ignored (RedBarrel refused it; remove it)',
                 )
@@ -293,7 +297,6 @@ class _Reader:
             self.meta_at = keyword.line
             self.at(('meta',), keyword)
         self.anchor(('meta',), keyword)
-        self.stray(node, ('meta',), 'meta')
         seen: dict[str, int] = {}
         for statement in self.statements(node):
             key_token = statement.children[0]
@@ -326,6 +329,7 @@ class _Reader:
                     f'unknown meta field {key!r}{_suggest(key, _META_KEYS)}; expected one of: '
                     f'{", ".join(_META_KEYS)} (extension fields start with x-)',
                 )
+        self.stray(node, ('meta',), 'meta')
 
     def max_body(self, value: _Value, loc: Loc, target: dict[str, Any]) -> None:
         self.at(loc, value.token)
@@ -458,7 +462,6 @@ class _Reader:
         loc: Loc = ('paths', name)
         self.at(loc, name_token)
         self.anchor(loc, children[0])
-        self.stray(node, loc, f'path {name!r}')
         path: dict[str, Any] = {}
         seen: dict[str, int] = {}
         overlay: tuple[dict[str, Any], Any] | None = None
@@ -479,6 +482,7 @@ class _Reader:
             self.overlay_positions(loc, overlay[0], overlay[1])
             self.positions[loc] = (name_token.line, name_token.column)
         self.data.setdefault('paths', {})[name] = path
+        self.stray(node, loc, f'path {name!r}')
 
     def socket_form(self, statements: list[Any]) -> str:
         for statement in statements:
@@ -503,7 +507,6 @@ class _Reader:
             return
         self.at(loc, keyword)
         self.anchor(loc, node.children[0])
-        self.stray(node, loc, f'path {name!r}')
         socket: dict[str, Any] = {}
         for statement in statements:
             key_token = statement.children[0]
@@ -554,6 +557,7 @@ class _Reader:
                 self.at((*loc, key), value.token)
                 socket[key] = self.text(value, (*loc, key), key)
         self.data.setdefault('sockets', {})['/'] = socket
+        self.stray(node, loc, f'path {name!r}')
 
     def path_statement(
         self, path: dict[str, Any], loc: Loc, statement: Any, key: str, key_token: Any
