@@ -92,7 +92,7 @@ def hello():
 
 
 def capitalize_falcon(req, resp):
-    text = json.loads(req.bounded_stream.read())
+    text = req.get_media()
     resp.text = json.dumps(text.capitalize())
 
 
@@ -126,11 +126,8 @@ def hand_written_app() -> Any:
         def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
             if not auth(None, req, req.get_header('Authorization')):
                 raise falcon.HTTPUnauthorized(title='Unauthorized')
-            raw = req.bounded_stream.read()
-            try:
-                text = json.loads(raw)
-            except ValueError:
-                raise falcon.HTTPBadRequest(title='The body is not JSON') from None
+            # Falcon parses the JSON body (400 if it is not JSON), as a Falcon user writes it.
+            text = req.get_media()
             resp.content_type = 'application/json'
             resp.text = json.dumps(text.capitalize())
 
@@ -205,16 +202,17 @@ def part_app(rounds: int, count: int, profile: bool) -> None:
         base = min(times['hand-written falcon'])
         print(f'Part 1: per-request cost, POST /capitalize ({rounds} rounds x {count} calls,')
         print('        best round; same environ; header validator + JSON check + content type)')
-        print(f'  {"app":32} {"best µs":>8} {"median µs":>10} {"ratio":>7}')
+        print(f'  {"app":32} {"best µs":>8} {"median µs":>10} {"ratio":>7}  target 1.10x')
         for name, values in times.items():
             best = min(values)
+            ratio = best / base
+            verdict = (
+                '' if name == 'hand-written falcon' else ('within' if ratio <= 1.10 else 'above')
+            )
             print(
                 f'  {name:32} {best * 1e6:8.2f} {statistics.median(values) * 1e6:10.2f} '
-                f'{best / base:6.2f}x'
+                f'{ratio:6.2f}x  {verdict}'
             )
-        ratio = min(times['rbconfig (falcon handler)']) / base
-        verdict = 'within' if ratio <= 1.10 else 'ABOVE'
-        print(f'  falcon-convention ratio {ratio:.2f}x: {verdict} the 1.10x target')
         if profile:
             app = apps['rbconfig (falcon handler)']
             profiler = cProfile.Profile()
@@ -378,8 +376,8 @@ def part_load(duration: int, connections: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--part', choices=('app', 'load', 'all'), default='all')
-    parser.add_argument('--rounds', type=int, default=7)
-    parser.add_argument('--count', type=int, default=20000)
+    parser.add_argument('--rounds', type=int, default=30)
+    parser.add_argument('--count', type=int, default=4000)
     parser.add_argument('--duration', type=int, default=5, help='seconds per load run')
     parser.add_argument('--connections', type=int, default=50)
     parser.add_argument('--profile', action='store_true', help='profile the generated app')
