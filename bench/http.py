@@ -4,8 +4,9 @@ Part 1 (in one process): the WSGI app ``rbconfig`` builds from a spec against
 a hand-written Falcon app doing the same work: route ``POST /capitalize``,
 check the ``Authorization`` header with a validator (401), check that the body
 is JSON (400), call the handler, set ``Content-Type: application/json``. Both
-get identical WSGI environs (a fresh copy per call), interleaved, several
-rounds; the best round of each is compared. Target: at most 1.10x. The
+get identical WSGI environs (a fresh copy per call), interleaved in short
+rounds; the best round of each is compared, which holds up on a busy machine.
+Target: at most 1.10x. The
 generated app is measured with each handler convention (falcon, json,
 legacy) against the same hand-written app.
 
