@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.helpers.server import ROOT
 
@@ -32,6 +32,9 @@ SCREENSHOTS = ROOT / 'docs' / 'screenshots'
 #: (the tests must not depend on the CDN the server would redirect to otherwise).
 CLIENT_JS = ROOT / 'tests' / 'node_modules' / 'socket.io-client' / 'dist'
 APP_ENV = {'RBCONFIG_SOCKETIO_CLIENT': str(CLIENT_JS)}
+
+# The machine running the suite may be busy (2 cores, a server and a browser per test).
+expect.set_options(timeout=10_000)
 
 
 @dataclass
