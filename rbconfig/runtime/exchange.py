@@ -16,7 +16,7 @@ import webob
 
 from .problems import HTTPProblem
 
-__all__ = ['DEFAULT_MAX_BODY', 'UNSET', 'Exchange', 'LegacyRequest', 'as_text']
+__all__ = ['DEFAULT_MAX_BODY', 'UNSET', 'BodyStream', 'Exchange', 'LegacyRequest', 'as_text']
 
 #: Largest request body when neither the path nor the spec sets ``max_body``: 1 MiB.
 DEFAULT_MAX_BODY = 1024 * 1024
@@ -84,6 +84,21 @@ class LegacyRequest(webob.Request):
     @match.setter
     def match(self, value: dict[str, Any]) -> None:
         self.environ[_MATCH_KEY] = value
+
+
+class BodyStream(io.BytesIO):
+    """A body read into memory; also what Falcon's ``BoundedStream`` offers."""
+
+    def exhaust(self, chunk_size: int = 65536) -> None:
+        """Skip what is left."""
+        self.seek(0, io.SEEK_END)
+
+    @property
+    def eof(self) -> bool:
+        """True when everything was read."""
+        return self.tell() >= len(self.getbuffer())
+
+    is_exhausted = eof
 
 
 def as_text(value: bytes) -> str | bytes:
@@ -180,7 +195,7 @@ class Exchange:
 
     def _install(self, data: bytes) -> None:
         # One seekable stream for both: WebOb seeks back to 0 after reading.
-        stream = io.BytesIO(data)
+        stream = BodyStream(data)
         req = self.req
         env = req.env
         env['wsgi.input'] = stream
@@ -191,7 +206,8 @@ class Exchange:
         env['webob.is_body_seekable'] = True
         env[_BODY_KEY] = data
         req.stream = stream
-        req._bounded_stream = None
+        # The whole body is in memory: the stream is already bounded.
+        req._bounded_stream = stream
 
     @property
     def request(self) -> LegacyRequest:

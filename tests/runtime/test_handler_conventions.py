@@ -362,3 +362,40 @@ def plain(body):
     # an alter after the check changes the body: handlers see the new one
     assert client.simulate_post('/a', json=['x']).json == {'got': ['X']}
     assert client.simulate_post('/b', json=['x']).json == {'got': ['X']}
+
+
+def test_falcon_handlers_read_an_already_read_body(tmp_path: Path) -> None:
+    module = """\
+def form(req, resp):
+    resp.media = {'form': req.get_media(), 'eof': req.bounded_stream.eof}
+
+
+def stream(req, resp):
+    resp.text = req.bounded_stream.read().decode() + '|' + req.stream.read().decode()
+"""
+    upper = {'checks': [{'alter': 'python:readbody.upper'}]}
+    spec = {
+        'paths': {
+            'form': {
+                'url': '/form',
+                'method': 'POST',
+                'use': 'python:readbody.form',
+                'request': {'body': upper},
+            },
+            'stream': {
+                'url': '/stream',
+                'method': 'POST',
+                'use': 'python:readbody.stream',
+                'request': {'body': upper},
+            },
+        }
+    }
+    files = {
+        'readbody.py': module + '\n\ndef upper(globs, request, body):\n    return body.upper()\n'
+    }
+    client = make_client(tmp_path, spec, files)
+    form = client.simulate_post(
+        '/form', body='a=1&b=x', headers={'Content-Type': 'application/x-www-form-urlencoded'}
+    )
+    assert form.json == {'form': {'A': '1', 'B': 'X'}, 'eof': True}
+    assert client.simulate_post('/stream', body='abc').text == 'ABC|'
