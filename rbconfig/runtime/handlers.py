@@ -234,9 +234,13 @@ def _json_style(
     extra = [name for name in placeholders if name not in named] if pass_all else []
 
     def run(x: Exchange) -> None:
-        kwargs = {name: fill(x) for name, fill in fillers}
-        for name in extra:
-            kwargs[name] = x.params[name]
+        kwargs = {}
+        for name, fill in fillers:
+            kwargs[name] = fill(x)
+        if extra:
+            params = x.params
+            for name in extra:
+                kwargs[name] = params[name]
         write_result(func(**kwargs), x.resp)
 
     return run
