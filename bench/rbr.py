@@ -12,6 +12,7 @@ description, methods, URL template and handler.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -84,9 +85,10 @@ def main() -> None:
     fmt = RbrFormat()
     lines = text.count('\n')
     tokens = sum(1 for _ in _parser().lex(text))
+    load = ', '.join(f'{value:.1f}' for value in os.getloadavg())
     print(
         f'{args.paths} paths, {lines} lines, {tokens} tokens, {len(text) / 1024:.0f} KiB of RBR; '
-        f'median of {args.runs} runs'
+        f'median of {args.runs} runs; load average {load} on {os.cpu_count()} CPUs'
     )
     print(f'  import rbconfig.converters       {imported * 1000:8.1f} ms (once)')
     print(f'  build the lark parser            {built * 1000:8.1f} ms (once per process)')
