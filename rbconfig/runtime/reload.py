@@ -36,8 +36,11 @@ WATCHED_SUFFIXES = frozenset(
     }
 )  # fmt: skip
 
-#: Milliseconds that changes must settle for before a restart.
-DEBOUNCE_MS = 300
+#: Milliseconds without changes before a restart (a burst of saves restarts once).
+SETTLE_MS = 300
+
+#: Longest time changes are grouped into one restart, in milliseconds.
+MAX_BATCH_MS = 3000
 
 
 class _Stop(Exception):
@@ -57,7 +60,7 @@ class SpecFilter(DefaultFilter):
         return Path(path).suffix.lower() in WATCHED_SUFFIXES and super().__call__(change, path)
 
 
-def run_with_reload(args: argparse.Namespace, *, debounce_ms: int = DEBOUNCE_MS) -> int:
+def run_with_reload(args: argparse.Namespace, *, settle_ms: int = SETTLE_MS) -> int:
     """Serve ``args.spec`` in a child process, restarting it on changes.
 
     Returns:
@@ -82,8 +85,8 @@ def run_with_reload(args: argparse.Namespace, *, debounce_ms: int = DEBOUNCE_MS)
         for changes in watch(
             folder,
             watch_filter=SpecFilter(spec),
-            debounce=debounce_ms,
-            step=50,
+            debounce=MAX_BATCH_MS,
+            step=settle_ms,
             rust_timeout=500,
             yield_on_timeout=True,
             raise_interrupt=True,

@@ -108,3 +108,15 @@ def test_reload_ignores_files_it_does_not_watch(spec: Path) -> None:
         server.signal(signal.SIGINT)
         server.process.wait(10)
     assert server.returncode == 0
+
+
+def test_a_burst_of_saves_restarts_once(spec: Path) -> None:
+    with start_server(spec, '--reload') as server:
+        eventually(lambda: fetch(server.url + '/hello') == (200, b'one'), 'the first server')
+        for title in ('A', 'B', 'C'):
+            write(spec, SPEC.format(title=title))
+            time.sleep(0.05)
+        server.wait_for_output('restarting')
+        eventually(lambda: b'C' in (fetch(server.url + '/__doc__') or (0, b''))[1], 'the last save')
+        time.sleep(1)
+        assert server.output().count('restarting') == 1, server.output()
