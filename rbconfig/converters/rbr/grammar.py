@@ -107,7 +107,7 @@ def keywords() -> frozenset[str]:
 
 
 def parse(text: str, file: str) -> Parsed:
-    """Parse RBR ``text`` (line ends already ``\\n``).
+    """Parse RBR ``text`` (``\\r`` is white space outside strings, kept inside them).
 
     Raises:
         SpecError: with one problem, at the line and column where the text

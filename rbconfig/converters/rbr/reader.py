@@ -16,7 +16,7 @@ from typing import Any
 
 from ...errors import Issue, Loc, Problem, SpecError, format_loc
 from ..base import Comments, Positions, Source
-from .grammar import Comment, keywords, parse
+from .grammar import Comment, parse
 
 __all__ = ['OVERFLOW_KEY', 'MAX_BODY_KEY', 'PATH_KEYS', 'read_source']
 
@@ -802,8 +802,3 @@ class _Reader:
             text = comment.text[1:] if comment.text.startswith(' ') else comment.text
             found.setdefault(loc, []).append(text.rstrip())
         return found
-
-
-def is_reserved(word: str) -> bool:
-    """Whether ``word`` is an RBR keyword (so it cannot be written as a name)."""
-    return word in keywords()
