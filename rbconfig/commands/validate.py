@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..converters import load
+from ..converters._text import paused_gc
 from ..errors import Problem, SpecError
 
 __all__ = ['SPEC_ENDINGS', 'Report', 'find_specs', 'run']
@@ -105,7 +106,8 @@ def check(files: list[str]) -> Report:
     report = Report(files=files)
     for name in files:
         try:
-            document = load(name)
+            with paused_gc():
+                document = load(name)
         except SpecError as ex:
             report.problems.extend(sorted(ex.problems, key=_place))
             report.invalid.add(name)

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from ..errors import Loc, Problem, SpecError, format_loc
 from ..schema import Spec
-from ._text import SCHEMA_URL, attach_comments, ordered_data
+from ._text import SCHEMA_URL, attach_comments, ordered_data, paused_gc
 from .base import Comments, Positions, Source, SpecFormat
 
 __all__ = ['TomlFormat']
@@ -43,6 +43,10 @@ class TomlFormat(SpecFormat):
         Raises:
             SpecError: for TOML syntax errors, with their line and column.
         """
+        with paused_gc():
+            return self._read(text, file)
+
+    def _read(self, text: str, file: str) -> Source:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as ex:

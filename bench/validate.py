@@ -1,0 +1,145 @@
+"""How long ``rbconfig validate`` takes on a 1,000-path spec, start-up included.
+
+Generates a spec with 1,000 paths (every path with request and response
+checks, statuses and headers) as YAML and as TOML in a temporary folder, then
+times, side by side:
+
+- ``python -c pass``: the interpreter's own start-up (the floor);
+- ``python -c 'import rbconfig.converters'``: the cost of importing pydantic and the models;
+- the whole ``rbconfig validate`` process on the YAML and on the TOML spec;
+- loading the same spec in-process (no start-up).
+
+Each is run several times; the median is printed with its ratio to the
+bare start-up. The target for the whole process is under 0.3 s.
+
+Run: ``python3 bench/validate.py [--paths 1000] [--runs 7]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET = 0.3
+
+
+def make_spec(paths: int) -> str:
+    """A YAML spec with ``paths`` paths, each with request and response checks."""
+    lines = [
+        'rbconfig: 1',
+        'meta:',
+        '  title: Bench service',
+        '  version: "1.0"',
+        '  description: |',
+        '    A generated service.',
+        '    It has many paths.',
+        'root: /api',
+        'globals:',
+        '  db: python:bench.handlers.db',
+        '  debug: false',
+        'types:',
+        '  email: python:bench.types.Email',
+        'paths:',
+    ]
+    for index in range(paths):
+        lines += [
+            f'  path{index}:',
+            f'    description: Path number {index}.',
+            '    method: [GET, POST]',
+            f'    url: /items{index}/{{id:[0-9]+}}',
+            f'    use: python:bench.handlers.item{index}',
+            '    request:',
+            '      body:',
+            '        checks:',
+            '          - {is: json, return: 400}',
+            '          - {header: Authorization, validates: python:bench.auth.token, return: 401}',
+            '          - {alter: python:bench.handlers.clean}',
+            '    response:',
+            '      status: {200: Success, 404: Not found}',
+            '      headers:',
+            '        set: {Content-Type: application/json}',
+            '      body:',
+            '        checks:',
+            '          - {is_not: email, return: 500}',
+        ]
+    return '\n'.join(lines) + '\n'
+
+
+def median_seconds(command: list[str], runs: int) -> float:
+    """The median wall time of ``command`` over ``runs`` runs (after one warm-up)."""
+    subprocess.run(command, check=True, capture_output=True)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def in_process(file: Path, runs: int) -> float:
+    """The median time to load and validate ``file`` in this process (imports done)."""
+    from rbconfig.converters import load
+
+    load(file)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        load(file)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    """Generate the spec, time everything, print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--paths', type=int, default=1000)
+    parser.add_argument('--runs', type=int, default=7)
+    args = parser.parse_args()
+
+    from rbconfig.converters import dumps, load
+
+    script = shutil.which('rbconfig')
+    validate = [script] if script else [sys.executable, '-m', 'rbconfig.cli']
+    with tempfile.TemporaryDirectory() as folder:
+        yaml_file = Path(folder, 'bench.yaml')
+        yaml_file.write_text(make_spec(args.paths), encoding='utf-8')
+        toml_file = Path(folder, 'bench.toml')
+        toml_file.write_text(dumps(load(yaml_file).spec, 'toml'), encoding='utf-8')
+        size = yaml_file.stat().st_size
+
+        rows = [
+            ('python -c pass', median_seconds([sys.executable, '-c', 'pass'], args.runs)),
+            (
+                'import rbconfig.converters',
+                median_seconds([sys.executable, '-c', 'import rbconfig.converters'], args.runs),
+            ),
+            (
+                'rbconfig validate (YAML)',
+                median_seconds([*validate, 'validate', str(yaml_file)], args.runs),
+            ),
+            (
+                'rbconfig validate (TOML)',
+                median_seconds([*validate, 'validate', str(toml_file)], args.runs),
+            ),
+            ('in-process load (YAML)', in_process(yaml_file, args.runs)),
+            ('in-process load (TOML)', in_process(toml_file, args.runs)),
+        ]
+    baseline = rows[0][1]
+    print(f'{args.paths} paths, {size / 1024:.0f} KiB of YAML; median of {args.runs} runs')
+    print(f'{"":28} {"seconds":>8} {"× python -c pass":>17}')
+    for name, seconds in rows:
+        print(f'{name:28} {seconds:8.3f} {seconds / baseline:17.1f}')
+    whole = rows[2][1]
+    verdict = 'under' if whole < TARGET else 'OVER'
+    print(f'whole validate process: {whole:.3f} s, {verdict} the {TARGET} s target')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
