@@ -5,8 +5,9 @@ words, statuses, headers it sets) and every Socket.IO namespace (its handler
 and events). Descriptions are rendered from Markdown. RedBarrel's
 descriptions were reStructuredText; Markdown reads most reST-ish text
 (paragraphs, ``*emphasis*``, ``**strong**``, lists, literal blocks)
-acceptably, so there is one renderer. Everything else is HTML-escaped;
-description text is the spec author's and may contain HTML, as Markdown allows.
+acceptably, so there is one renderer. Raw HTML inside a description is
+shown as text, and everything else (names, URLs, statuses, headers, schemas)
+is HTML-escaped: nothing in a spec puts markup or scripts on the page.
 Nothing here imports falcon.
 """
 
@@ -219,7 +220,12 @@ def _pre(value: Any) -> str:
 
 
 def _markdown(text: str) -> str:
-    return markdown.markdown(_dedent(text), extensions=['extra', 'sane_lists'])
+    renderer = markdown.Markdown(extensions=['extra', 'sane_lists'])
+    # Raw HTML is shown as text: '<token>' in an old description stays visible,
+    # and a spec cannot put markup or scripts on the page.
+    renderer.preprocessors.deregister('html_block')
+    renderer.inlinePatterns.deregister('html')
+    return renderer.convert(_dedent(text))
 
 
 def _dedent(text: str) -> str:

@@ -171,3 +171,20 @@ def test_the_docs_command_writes_the_page(tmp_path: Path) -> None:
     page = out.read_text()
     assert '<title>tiny</title>' in page
     assert 'Answers <em>pong</em>.' in page
+
+
+def test_raw_html_in_descriptions_is_shown_as_text() -> None:
+    spec = parse_spec(
+        {
+            'rbconfig': 1,
+            'meta': {'description': 'Send <token> then <script>alert(1)</script> **now**.'},
+            'paths': {'p': {'url': '/p', 'description': '<div onclick="x()">hi</div>'}},
+        }
+    )
+    page = render_doc_page(spec)
+    assert '<script>alert' not in page and '<div onclick' not in page
+    assert (
+        'Send &lt;token&gt; then &lt;script&gt;alert(1)&lt;/script&gt; <strong>now</strong>.'
+        in page
+    )
+    assert '<p>&lt;div onclick="x()"&gt;hi&lt;/div&gt;</p>' in page
