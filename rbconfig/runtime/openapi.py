@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from ..converters.base import Document
 from ..errors import Loc
@@ -50,6 +50,9 @@ __all__ = ['OPENAPI_VERSION', 'full_url', 'openapi_document', 'openapi_path']
 OPENAPI_VERSION = '3.1.0'
 
 _REF_TEMPLATE = '#/components/schemas/{model}'
+
+#: Pydantic's JSON Schema modes: request bodies validate, response bodies serialize.
+_Mode = Literal['validation', 'serialization']
 
 #: Methods that are OpenAPI operations (CONNECT is not).
 _OPERATIONS = ('GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE')
@@ -219,9 +222,10 @@ class _Builder:
             return schema
         if self.document is None:
             return {'x-rbconfig-schema': schema}
-        return self.model_schema(schema, (*loc, 'schema'))
+        mode: _Mode = 'serialization' if 'response' in loc else 'validation'
+        return self.model_schema(schema, (*loc, 'schema'), mode)
 
-    def model_schema(self, location: str, loc: Loc) -> dict[str, Any]:
+    def model_schema(self, location: str, loc: Loc, mode: _Mode = 'validation') -> dict[str, Any]:
         from pydantic import BaseModel, TypeAdapter
 
         from .errors import StartupError
@@ -231,9 +235,9 @@ class _Builder:
         model = resolve(self.document, loc, location)
         try:
             if isinstance(model, type) and issubclass(model, BaseModel):
-                schema = model.model_json_schema(ref_template=_REF_TEMPLATE)
+                schema = model.model_json_schema(ref_template=_REF_TEMPLATE, mode=mode)
             else:
-                schema = TypeAdapter(model).json_schema(ref_template=_REF_TEMPLATE)
+                schema = TypeAdapter(model).json_schema(ref_template=_REF_TEMPLATE, mode=mode)
         except Exception as ex:  # a model Pydantic cannot describe
             raise StartupError.at(
                 self.document, loc, f'{location}: no JSON Schema for it: {ex}'
