@@ -146,7 +146,9 @@ class Exchange:
             try:
                 size = int(length)
             except ValueError:
-                raise HTTPProblem(400, 'The Content-Length header is not a number.') from None
+                size = -1
+            if size < 0:
+                raise HTTPProblem(400, 'The Content-Length header is not a number of bytes.')
             if size > self.limit:
                 raise HTTPProblem(
                     413,

@@ -126,6 +126,9 @@ def test_default_limit_is_one_mebibyte(tmp_path: Path) -> None:
 
 def test_bad_content_length_is_400(app: Any) -> None:
     assert call(app, 'POST', '/spec', b'', CONTENT_LENGTH='lots')[0] == 400
+    stream = CountingStream(b'x' * 10_000)
+    status = call(app, 'POST', '/spec', b'', CONTENT_LENGTH='-1', **{'wsgi.input': stream})[0]
+    assert status == 400 and stream.taken == 0
 
 
 def test_500_problem_without_traceback_logged_with_request_id_and_keeps_serving(
