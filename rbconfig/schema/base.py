@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    PrivateAttr,
-    SerializerFunctionWrapHandler,
-    ValidatorFunctionWrapHandler,
-    model_serializer,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = ['EXTENSION_PREFIX', 'SpecModel']
 
 EXTENSION_PREFIX = 'x-'
+
+#: The name of an extension key: ``x-`` and anything after it.
+ExtensionKey = Annotated[str, StringConstraints(pattern=r'^x-')]
 
 
 def _json_schema_extra(schema: dict[str, Any]) -> None:
@@ -34,47 +29,27 @@ class SpecModel(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra='forbid',
+        extra='allow',
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
         json_schema_extra=_json_schema_extra,
     )
 
-    # A default, not a default_factory: pydantic inspects a factory's signature on every
-    # model it builds, which made validating large specs three times slower.
-    _extensions: dict[str, Any] = PrivateAttr(default={})
+    # Extra keys are allowed only when they match ^x- (anything else fails as an
+    # unknown key); pydantic-core checks that without a Python call per model.
+    __pydantic_extra__: dict[ExtensionKey, Any] = Field(init=False)
 
     #: Keys shown first, in this order, by the emitters (others follow).
     key_order: ClassVar[tuple[str, ...]] = ()
 
-    @model_validator(mode='wrap')
-    @classmethod
-    def _split_extensions(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        extensions: dict[str, Any] = {}
-        if isinstance(data, dict):
-            extensions = {
-                key: value
-                for key, value in data.items()
-                if isinstance(key, str) and key.startswith(EXTENSION_PREFIX)
-            }
-            if extensions:
-                data = {key: value for key, value in data.items() if key not in extensions}
-        model = handler(data)
-        if extensions:
-            model._extensions = extensions
-        return model
-
-    @model_serializer(mode='wrap')
-    def _join_extensions(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        data.update(self._extensions)
-        return data
-
     @property
     def extensions(self) -> dict[str, Any]:
         """The ``x-`` keys of this part, in the order they were written."""
-        return self._extensions
+        extra = self.__pydantic_extra__
+        if extra is None:  # pragma: no cover - models built with model_construct()
+            extra = self.__pydantic_extra__ = {}
+        return extra
 
     def to_data(self) -> dict[str, Any]:
         """Plain data (dicts, lists, scalars) with defaults left out, for emitters."""

@@ -113,6 +113,8 @@ def _message(detail: Any, loc: Loc) -> str:
     kind = detail['type']
     if kind == 'missing':
         return f'missing required key {loc[-1]!r}'
+    if _is_unknown_key(kind, detail, loc):
+        kind = 'extra_forbidden'
     if kind == 'extra_forbidden':
         key = str(loc[-1])
         keys = known_keys(loc[:-1])
@@ -146,6 +148,18 @@ def _message(detail: Any, loc: Loc) -> str:
         if kind not in ('check_kind',) and 'input' in detail:
             message += f', got {detail["input"]!r}'
     return message
+
+
+def _is_unknown_key(kind: str, detail: Any, loc: Loc) -> bool:
+    """A key that is neither a field nor ``x-...`` (models keep x- keys as extras)."""
+    if kind == 'invalid_key':
+        return True
+    return (
+        kind == 'string_pattern_mismatch'
+        and detail.get('ctx', {}).get('pattern') == '^x-'
+        and bool(loc)
+        and detail.get('input') == loc[-1]
+    )
 
 
 def _kind_of(value: Any) -> str:
