@@ -177,6 +177,12 @@ class Exchange:
         self._install(data)
 
     def _read(self) -> bytes:
+        try:
+            return self._read_input()
+        except (OSError, ValueError) as ex:  # a broken chunked encoding, a client gone...
+            raise HTTPProblem(400, f'The request body could not be read: {ex}') from None
+
+    def _read_input(self) -> bytes:
         env = self.req.env
         stream = env.get('wsgi.input')
         length = env.get('CONTENT_LENGTH')

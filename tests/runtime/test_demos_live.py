@@ -1,0 +1,127 @@
+"""The demos over real sockets: `rbconfig run` (gevent) for both twins, a proxy in front."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import child_env, start_server
+from tests.helpers.server import Server
+
+APPS = Path(__file__).resolve().parents[2] / 'apps'
+AUTH = {'Authorization': 'Bearer demo'}
+
+
+@pytest.fixture(scope='module', params=['yaml', 'rbr'])
+def demos(request: pytest.FixtureRequest) -> Iterator[Server]:
+    with start_server(APPS / 'demos' / f'demos.{request.param}') as server:
+        yield server
+
+
+def connect(server: Server) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection(server.host, server.port, timeout=10)
+
+
+def test_keep_alive_conversation(demos: Server) -> None:
+    conn = connect(demos)
+    conn.request('GET', '/demos')
+    first = conn.getresponse()
+    assert (first.status, first.read()) == (200, b'Hello World!')
+    conn.request('POST', '/demos/capitalize', body=b'"over the wire"', headers=AUTH)
+    answer = conn.getresponse()
+    assert answer.status == 200 and json.loads(answer.read()) == 'Over the wire'
+    assert answer.getheader('Content-Type') == 'application/json'
+    conn.request('POST', '/demos/capitalize', body=b'"x"')
+    refused = conn.getresponse()
+    assert refused.status == 401 and refused.getheader('Content-Type') == 'application/problem+json'
+    assert json.loads(refused.read())['request_id'] == refused.getheader('X-Request-Id')
+    conn.request('HEAD', '/demos/redbarrel.css')
+    head = conn.getresponse()
+    assert head.status == 200 and head.read() == b'' and int(head.getheader('Content-Length')) > 0
+    conn.close()
+
+
+def test_chunked_body_under_and_over_the_limit(demos: Server) -> None:
+    conn = connect(demos)
+    # an iterable body without a length: http.client sends it chunked
+    conn.request('POST', '/demos/capitalize', body=iter([b'"chun', b'ked"']), headers=AUTH)
+    answer = conn.getresponse()
+    assert (answer.status, json.loads(answer.read())) == (200, 'Chunked')
+    conn.close()
+    conn = connect(demos)
+    big = iter([b'x' * 65536] * 20)  # 1.25 MiB > the 1 MiB default
+    conn.request('POST', '/demos/capitalize', body=big, headers=AUTH)
+    answer = conn.getresponse()
+    assert answer.status == 413 and json.loads(answer.read())['max_body'] == 1024 * 1024
+    conn.close()
+
+
+def test_broken_chunked_body_is_a_400(demos: Server) -> None:
+    conn = connect(demos)
+    conn.request(
+        'POST',
+        '/demos/capitalize',
+        body=b'"not chunked"',
+        headers={**AUTH, 'Transfer-Encoding': 'chunked'},
+    )
+    answer = conn.getresponse()
+    assert answer.status == 400 and 'could not be read' in json.loads(answer.read())['detail']
+    conn.close()
+
+
+def test_413_is_answered_before_the_body_is_sent(demos: Server) -> None:
+    conn = connect(demos)
+    conn.putrequest('POST', '/demos/capitalize')
+    for name, value in AUTH.items():
+        conn.putheader(name, value)
+    conn.putheader('Content-Length', str(50 * 1024 * 1024))
+    conn.endheaders()  # and not one byte of the 50 MiB
+    answer = conn.getresponse()
+    assert answer.status == 413
+    assert json.loads(answer.read())['title'] == 'Content Too Large'
+    conn.close()
+
+
+def test_a_proxy_in_front_of_the_demos(demos: Server, tmp_path: Path) -> None:
+    spec = tmp_path / 'front.yaml'
+    spec.write_text(
+        'rbconfig: 1\n'
+        'paths:\n'
+        '  demos:\n'
+        '    url: /front/{rest:.*}\n'
+        '    method: GET|POST\n'
+        f'    use: proxy:http://{demos.host}:{demos.port}/demos\n'
+    )
+    with start_server(spec) as front:
+        conn = connect(front)
+        conn.request('GET', '/front/greet/Bo?polite=yes')
+        answer = conn.getresponse()
+        assert json.loads(answer.read()) == {'greeting': 'Good day, Bo!'}
+        conn.request('POST', '/front/capitalize', body=b'"proxied"', headers=AUTH)
+        answer = conn.getresponse()
+        assert (answer.status, json.loads(answer.read())) == (200, 'Proxied')
+        conn.request('POST', '/front/capitalize', body=b'"proxied"')
+        refused = conn.getresponse()
+        assert refused.status == 401 and b'Authorization' in refused.read()
+        conn.close()
+
+
+def test_startup_error_names_the_spec_line(tmp_path: Path) -> None:
+    spec = tmp_path / 'broken.yaml'
+    spec.write_text('rbconfig: 1\npaths:\n  p:\n    url: /p\n    use: python:nosuchmodule.f\n')
+    done = subprocess.run(
+        [sys.executable, '-m', 'rbconfig.cli', 'run', str(spec), '--port', '0'],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert f'{spec}:5:5: error: paths.p.use: python:nosuchmodule.f: no module named' in done.stderr
+    assert 'Traceback' not in done.stderr
