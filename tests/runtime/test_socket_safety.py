@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 import urllib.error
@@ -162,3 +163,32 @@ def test_a_client_that_stops_reading_blocks_nobody(server: Server) -> None:
     finally:
         stalled.close()
     wait_for_stats(server.url, lambda s: s['engine_sockets'] == before['engine_sockets'])
+
+
+def test_a_slow_reader_gets_every_message_whole(server: Server) -> None:
+    """Large messages to a client that reads late: none cut, none lost.
+
+    With the client's buffers full, a gevent socket's send() writes only part
+    of a frame; the server must write whole frames.
+    """
+    slow = stalled_client(server.url, 'slow')
+    try:
+        with Peers(server.url) as peers:
+            peers.connect('a', summarize=['flood'])
+            peers.emit('a', 'flood', 30, 300_000, 'slow', ack='flood')
+            assert peers.expect(id='a', type='ack', timeout=30)['args'] == [30]
+        time.sleep(1)  # let the server fill every buffer on the way
+        received = []
+        while len(received) < 30:
+            frame = slow.recv()
+            if frame == '2':  # engine.io ping
+                slow.send('3')
+                continue
+            if frame.startswith(('42["joined",', '42["left",')):
+                continue
+            assert frame.startswith('42["flood",'), frame[:40]
+            received.append(json.loads(frame[2:])[1])
+        assert [item['i'] for item in received] == list(range(30))
+        assert all(item['blob'] == 'x' * 300_000 for item in received)
+    finally:
+        slow.close()

@@ -11,12 +11,20 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import simple_websocket
 import socketio
 from engineio.async_drivers import gevent as engine_gevent
+from wsproto.events import Message, TextMessage
 
 from ...schema import SocketIO
 
-__all__ = ['DEFAULT_SETTINGS', 'OriginCheck', 'build_server', 'websocket_library_problem']
+__all__ = [
+    'DEFAULT_SETTINGS',
+    'OriginCheck',
+    'WebSocketConnection',
+    'build_server',
+    'websocket_library_problem',
+]
 
 #: The settings used when the spec has ``sockets`` but no ``socketio`` block.
 DEFAULT_SETTINGS = SocketIO()
@@ -90,10 +98,43 @@ def websocket_library_problem() -> str | None:
     return None
 
 
-def _websocket_class(max_message: int) -> Callable[..., Any]:
-    """engineio's gevent WebSocket wrapper, limited to ``max_message`` bytes a frame.
+class WebSocketConnection(simple_websocket.Server):
+    """simple-websocket's server side, fixed for gevent.
 
-    Without the limit simple-websocket would buffer a message of any size before
+    * Whole frames: simple-websocket writes with ``socket.send()``, which on a
+      gevent socket may write only part of the data when the client's buffers
+      are full, and the rest of the frame would be lost. :meth:`send` uses
+      ``sendall()``.
+    * No permessage-deflate: compressing every message once per recipient
+      costs a fan-out dearly; the Node server does not compress by default
+      either. The client's offer is ignored.
+    """
+
+    def handshake(self) -> None:
+        """Answer the upgrade request, without the compression extension."""
+        self.environ = {
+            key: value
+            for key, value in self.environ.items()
+            if key != 'HTTP_SEC_WEBSOCKET_EXTENSIONS'
+        }
+        super().handshake()
+
+    def send(self, data: bytes | str) -> None:
+        """Send one message, all of it."""
+        if not self.connected:
+            raise simple_websocket.ConnectionClosed(self.close_reason, self.close_message)
+        if isinstance(data, bytes):
+            out = self.ws.send(Message(data=data))
+        else:
+            out = self.ws.send(TextMessage(data=str(data)))
+        self.sock.sendall(out)
+
+
+def _websocket_class(max_message: int) -> Callable[..., Any]:
+    """engineio's gevent WebSocket wrapper on :class:`WebSocketConnection`.
+
+    Frames are limited to ``max_message`` bytes (plus the packet's framing):
+    without a limit simple-websocket would buffer a message of any size before
     engineio gets to check it.
     """
     base = engine_gevent.WebSocketWSGI
@@ -102,6 +143,10 @@ def _websocket_class(max_message: int) -> Callable[..., Any]:
         def __init__(self, handler: Any, server: Any) -> None:
             super().__init__(handler, server)
             self.server_args['max_message_size'] = max_message + _FRAME_OVERHEAD
+
+        def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+            self.ws = WebSocketConnection(environ, **self.server_args)
+            return self.app(self)
 
     return LimitedWebSocket
 
