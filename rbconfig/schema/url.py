@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Annotated
@@ -22,6 +23,16 @@ class Placeholder:
 
 
 def parse_url_template(url: str) -> list[str | Placeholder]:
+    """Split a URL template into literal text and placeholders.
+
+    Raises:
+        ValueError: with a sentence saying what is wrong and where.
+    """
+    return list(_parse(url))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(url: str) -> tuple[str | Placeholder, ...]:
     """Split a URL template into literal text and placeholders.
 
     Braces inside a placeholder's regex may nest (``{id:[0-9]{3}}``). Each
@@ -55,7 +66,7 @@ def parse_url_template(url: str) -> list[str | Placeholder]:
         i = literal_start = j
     if literal_start < len(url):
         parts.append(url[literal_start:])
-    return parts
+    return tuple(parts)
 
 
 def _placeholder(inner: str, url: str, names: set[str]) -> Placeholder:
