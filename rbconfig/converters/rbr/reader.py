@@ -9,14 +9,23 @@ positions recorded here.
 from __future__ import annotations
 
 import bisect
-import difflib
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import Issue, Loc, Problem, SpecError, format_loc
 from ..base import Comments, Positions, Source
 from .grammar import Comment, parse
+from .values import (
+    Value,
+    first_token,
+    merge,
+    named_tokens,
+    snippet,
+    suggest,
+    text_of,
+    tokens_of,
+    value_of,
+)
 
 __all__ = ['OVERFLOW_KEY', 'MAX_BODY_KEY', 'PATH_KEYS', 'read_source']
 
@@ -81,84 +90,6 @@ def read_source(text: str, file: str) -> Source:
     return Source(reader.data, reader.positions, comments, reader.warnings)
 
 
-@dataclass
-class _Value:
-    """One value as written: its kind, its text, and the tree or tokens behind it."""
-
-    kind: str
-    text: str
-    token: Any
-    node: Any = None
-    words: list[str] = field(default_factory=list)
-
-    @property
-    def where(self) -> tuple[int, int]:
-        return self.token.line, self.token.column
-
-
-def _tokens(node: Any) -> list[Any]:
-    if not hasattr(node, 'data'):
-        return [node]
-    found: list[Any] = []
-    for child in node.children:
-        found.extend(_tokens(child) if hasattr(child, 'data') else (child,))
-    return found
-
-
-def _first(node: Any) -> Any:
-    while hasattr(node, 'data'):
-        node = node.children[0]
-    return node
-
-
-def _named(node: Any) -> list[Any]:
-    """The name-like tokens of an operation (keywords and punctuation left out)."""
-    return [
-        child
-        for child in node.children
-        if not hasattr(child, 'data')
-        and child.type in ('NAME', 'SOCKET', 'DEFINE', 'DOTTED', 'LOCATION', 'INT', 'TEXT', 'NOT')
-    ]
-
-
-def _text_of(token: Any) -> str:
-    raw = str(token)
-    if raw.startswith('"""') and len(raw) >= 6:
-        return raw[3:-3]
-    return raw[1:-1]
-
-
-def _value(node: Any) -> _Value:
-    kind = node.data
-    first = _first(node)
-    if kind == 'text':
-        return _Value('text', _text_of(first), first, node)
-    if kind in ('integer', 'float', 'url', 'location', 'dotted'):
-        return _Value({'integer': 'int'}.get(kind, kind), str(first), first, node)
-    if kind == 'words':
-        words = [str(child) for child in node.children if child.type != 'PIPE']
-        return _Value('words', '|'.join(words), first, node, words)
-    return _Value('op', kind, first, node)
-
-
-def _snippet(node: Any) -> str:
-    text = ' '.join(str(token) for token in _tokens(node))
-    return text if len(text) <= 40 else text[:37] + '...'
-
-
-def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f' (did you mean {close[0]!r}?)' if close else ''
-
-
-def _merge(target: dict[str, Any], overlay: dict[str, Any]) -> None:
-    for key, value in overlay.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            _merge(target[key], value)
-        else:
-            target[key] = value
-
-
 class _Reader:
     """Walks the definitions of one file, building data, positions and anchors."""
 
@@ -198,13 +129,13 @@ class _Reader:
                 return self.positions[loc[:end]]
         return None, None
 
-    def text(self, value: _Value, loc: Loc, key: str) -> str | None:
+    def text(self, value: Value, loc: Loc, key: str) -> str | None:
         if value.kind == 'op':
             self.error(value.token, loc, f'expected a value for {key!r}, found an operation')
             return None
         return value.text
 
-    def location(self, value: _Value, loc: Loc, key: str) -> str | None:
+    def location(self, value: Value, loc: Loc, key: str) -> str | None:
         if value.kind in ('location', 'text'):
             return value.text
         if value.kind == 'dotted':
@@ -220,7 +151,7 @@ class _Reader:
     def target(self, token: Any) -> str:
         return str(token) if token.type == 'LOCATION' else f'python:{token}'
 
-    def scalar(self, value: _Value) -> Any:
+    def scalar(self, value: Value) -> Any:
         """An x- field or global value: text, number, boolean, or the text as written."""
         if value.kind == 'int':
             return int(value.text)
@@ -229,7 +160,7 @@ class _Reader:
         if value.kind == 'words' and len(value.words) == 1 and value.text in _BOOLEANS:
             return _BOOLEANS[value.text]
         if value.kind == 'op':
-            tokens = _tokens(value.node)
+            tokens = tokens_of(value.node)
             return ' '.join(str(token) for token in tokens)
         return value.text
 
@@ -250,7 +181,7 @@ class _Reader:
                     'ignored (RedBarrel refused it; remove it)',
                 )
 
-    def overflow(self, value: _Value, loc: Loc) -> dict[str, Any] | None:
+    def overflow(self, value: Value, loc: Loc) -> dict[str, Any] | None:
         if value.kind != 'text':
             self.error(value.token, loc, f'{OVERFLOW_KEY} holds a JSON object written as text')
             return None
@@ -306,7 +237,7 @@ class _Reader:
             if statement.data == 'section':
                 self.error(key_token, loc, f"{key!r} takes a value in meta, not a section '( … )'")
                 continue
-            value = _value(statement.children[1])
+            value = value_of(statement.children[1])
             if key == MAX_BODY_KEY:
                 self.anchor(('max_body',), key_token)
                 self.max_body(value, ('max_body',), self.data)
@@ -326,12 +257,12 @@ class _Reader:
                 self.error(
                     key_token,
                     loc,
-                    f'unknown meta field {key!r}{_suggest(key, _META_KEYS)}; expected one of: '
+                    f'unknown meta field {key!r}{suggest(key, _META_KEYS)}; expected one of: '
                     f'{", ".join(_META_KEYS)} (extension fields start with x-)',
                 )
         self.stray(node, ('meta',), 'meta')
 
-    def max_body(self, value: _Value, loc: Loc, target: dict[str, Any]) -> None:
+    def max_body(self, value: Value, loc: Loc, target: dict[str, Any]) -> None:
         self.at(loc, value.token)
         if value.kind != 'int':
             self.error(
@@ -342,7 +273,7 @@ class _Reader:
 
     def _root(self, node: Any) -> None:
         keyword = node.children[0]
-        value = _value(node.children[1])
+        value = value_of(node.children[1])
         if self.root_at is not None:
             self.warn(
                 ('root',),
@@ -362,7 +293,7 @@ class _Reader:
 
     def _global(self, node: Any) -> None:
         name = node.children[1]
-        value = _value(node.children[2])
+        value = value_of(node.children[2])
         loc: Loc = ('globals', str(name))
         globs = self.data.setdefault('globals', {})
         if str(name) in globs:
@@ -379,7 +310,7 @@ class _Reader:
 
     def _named_location(self, node: Any, part: str) -> None:
         keyword, name = node.children[0], node.children[1]
-        value = _value(node.children[2])
+        value = value_of(node.children[2])
         loc: Loc = (part, str(name))
         entries = self.data.setdefault(part, {})
         if str(name) in entries:
@@ -415,7 +346,7 @@ class _Reader:
 
     def _socket(self, node: Any) -> None:
         keyword = node.children[0]
-        value = _value(node.children[1])
+        value = value_of(node.children[1])
         loc: Loc = ('sockets', '/')
         if not self.claim_socket(keyword, f"'socket' on line {keyword.line}"):
             return
@@ -471,14 +402,14 @@ class _Reader:
             self.repeated(seen, key, key_token, loc, f'path {name!r}')
             if key == OVERFLOW_KEY and statement.data == 'statement':
                 self.anchor(loc, key_token)
-                value = _value(statement.children[1])
+                value = value_of(statement.children[1])
                 found = self.overflow(value, (*loc, key))
                 if found is not None:
                     overlay = (found, value.token)
                 continue
             self.path_statement(path, loc, statement, key, key_token)
         if overlay is not None:
-            _merge(path, overlay[0])
+            merge(path, overlay[0])
             self.overlay_positions(loc, overlay[0], overlay[1])
             self.positions[loc] = (name_token.line, name_token.column)
         self.data.setdefault('paths', {})[name] = path
@@ -488,7 +419,7 @@ class _Reader:
         for statement in statements:
             if statement.data != 'statement':
                 continue
-            key, value = str(statement.children[0]), _value(statement.children[1])
+            key, value = str(statement.children[0]), value_of(statement.children[1])
             if key == 'method' and value.kind == 'words' and _SOCKETIO_VERB in value.words:
                 return 'SOCKETIO method'
             if (
@@ -522,7 +453,7 @@ class _Reader:
                     f'description, method, url, use and x- fields, not {key!r}',
                 )
                 continue
-            value = _value(statement.children[1])
+            value = value_of(statement.children[1])
             if key == 'method':
                 others = [word for word in value.words if word != _SOCKETIO_VERB]
                 if _SOCKETIO_VERB in value.words and others:
@@ -548,7 +479,7 @@ class _Reader:
             elif key == OVERFLOW_KEY:
                 found = self.overflow(value, (*loc, key))
                 if found is not None:
-                    _merge(socket, found)
+                    merge(socket, found)
                     self.overlay_positions(loc, found, value.token)
             elif key.startswith('x-'):
                 self.at((*loc, key), value.token)
@@ -568,7 +499,7 @@ class _Reader:
         elif statement.data == 'section':
             self.path_list(path, loc, items, key, key_token)
         else:
-            self.path_field(path, loc, _value(statement.children[1]), key, key_token)
+            self.path_field(path, loc, value_of(statement.children[1]), key, key_token)
 
     def path_section(
         self, path: dict[str, Any], loc: Loc, items: list[Any], key: str, key_token: Any
@@ -596,21 +527,21 @@ class _Reader:
         self.anchor((*loc, key), key_token)
         self.at((*loc, key), key_token)
         if key == 'method':
-            values = [_value(item) for item in items]
+            values = [value_of(item) for item in items]
             words = [word for value in values if value.kind == 'words' for word in value.words]
             if len(words) != len(values):
                 self.error(key_token, (*loc, key), 'a method section lists HTTP verbs only')
                 return
             path['method'] = words
         elif key.startswith('x-') and key not in (MAX_BODY_KEY, OVERFLOW_KEY):
-            path[key] = [self.scalar(_value(item)) for item in items]
+            path[key] = [self.scalar(value_of(item)) for item in items]
         elif key in PATH_KEYS:
             self.error(key_token, (*loc, key), f"{key!r} takes a value, not a section '( … )'")
         else:
             self.error(key_token, (*loc, key), self.unknown(key, f'path {loc[1]!r}'))
 
     def path_field(
-        self, path: dict[str, Any], loc: Loc, value: _Value, key: str, key_token: Any
+        self, path: dict[str, Any], loc: Loc, value: Value, key: str, key_token: Any
     ) -> None:
         field_loc: Loc = (*loc, key)
         if key == 'request-description':
@@ -623,7 +554,7 @@ class _Reader:
         self.at(field_loc, value.token)
         if key == 'method' and value.kind == 'words':
             path['method'] = value.words
-            verbs = [token for token in _tokens(value.node) if token.type != 'PIPE']
+            verbs = [token for token in tokens_of(value.node) if token.type != 'PIPE']
             for index, token in enumerate(verbs):
                 self.at((*field_loc, index), token)
         elif key == 'use':
@@ -641,19 +572,19 @@ class _Reader:
 
     def unknown(self, key: str, where: str) -> str:
         return (
-            f'unknown key {key!r} in {where}{_suggest(key, PATH_KEYS)}; expected one of: '
+            f'unknown key {key!r} in {where}{suggest(key, PATH_KEYS)}; expected one of: '
             f'{", ".join(PATH_KEYS[:-1])} (extension keys start with x-)'
         )
 
     def status_items(self, holder: dict[str, Any], loc: Loc, items: list[Any], key: str) -> None:
         status = holder.setdefault('status', {})
         for item in items:
-            value = _value(item)
+            value = value_of(item)
             if value.kind != 'op' or item.data != 'describe':
                 self.error(
                     value.token,
                     (*loc, 'status'),
-                    f"{key!r} holds only 'describe CODE TEXT' items, found {_snippet(item)!r}",
+                    f"{key!r} holds only 'describe CODE TEXT' items, found {snippet(item)!r}",
                 )
                 continue
             self.describe(status, loc, item)
@@ -661,12 +592,12 @@ class _Reader:
             del holder['status']
 
     def describe(self, status: dict[int, str], loc: Loc, item: Any) -> None:
-        code_token, text_token = _named(item)
+        code_token, text_token = named_tokens(item)
         code = int(str(code_token))
         code_loc = (*loc, 'status', code)
         self.anchor(code_loc, item.children[0])
         self.at(code_loc, code_token)
-        status[code] = _text_of(text_token)
+        status[code] = text_of(text_token)
 
     def section_items(
         self, path: dict[str, Any], loc: Loc, part: str, items: list[Any], key: str, body: bool
@@ -676,14 +607,14 @@ class _Reader:
         checks: list[dict[str, Any]] = []
         for item in items:
             kind = item.data
-            first = _first(item)
+            first = first_token(item)
             if kind == 'describe':
                 status = path.setdefault(part, {}).setdefault('status', {})
                 self.describe(status, (*loc, part), item)
                 continue
             if kind == 'extension':
                 name = str(item.children[0])
-                value = _value(item.children[1])
+                value = value_of(item.children[1])
                 item_loc = (*section_loc, name)
                 self.anchor(item_loc, first)
                 self.at(item_loc, value.token)
@@ -700,12 +631,12 @@ class _Reader:
                 continue
             if kind == 'description':
                 self.anchor((*section_loc, 'description'), first)
-                self.at((*section_loc, 'description'), _named(item)[0])
-                section['description'] = _text_of(_named(item)[0])
+                self.at((*section_loc, 'description'), named_tokens(item)[0])
+                section['description'] = text_of(named_tokens(item)[0])
                 continue
             if kind == 'set':
                 name_token = item.children[1]
-                value = _value(item.children[2])
+                value = value_of(item.children[2])
                 set_loc = (*section_loc, 'set', str(name_token))
                 self.anchor(set_loc, first)
                 self.at(set_loc, value.token)
@@ -718,7 +649,7 @@ class _Reader:
                 self.error(
                     first,
                     section_loc,
-                    f'expected an operation in {key!r}, found {_snippet(item)!r}',
+                    f'expected an operation in {key!r}, found {snippet(item)!r}',
                 )
                 continue
             check_loc = (*section_loc, 'checks', len(checks))
@@ -734,7 +665,7 @@ class _Reader:
 
     def check(self, item: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
         kind = item.data
-        named = _named(item)
+        named = named_tokens(item)
         negated = bool(named) and any(token.type == 'NOT' for token in named)
         named = [token for token in named if token.type != 'NOT']
         is_key = 'is_not' if negated else 'is'
@@ -770,7 +701,7 @@ class _Reader:
         if self.meta:
             self.data['meta'] = self.meta
         for loc, overlay, token in self.overlays:
-            _merge(self.data, overlay)
+            merge(self.data, overlay)
             self.overlay_positions(loc, overlay, token)
             self.positions[()] = (1, 1)
 

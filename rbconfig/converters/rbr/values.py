@@ -1,0 +1,100 @@
+"""RBR values as written: their kind, their text, and the tokens behind them."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    'Value',
+    'first_token',
+    'merge',
+    'named_tokens',
+    'snippet',
+    'suggest',
+    'text_of',
+    'tokens_of',
+    'value_of',
+]
+
+
+@dataclass
+class Value:
+    """One value as written: its kind, its text, and the tree or tokens behind it."""
+
+    kind: str
+    text: str
+    token: Any
+    node: Any = None
+    words: list[str] = field(default_factory=list)
+
+
+def tokens_of(node: Any) -> list[Any]:
+    """Every token of a tree (or the token itself), in order."""
+    if not hasattr(node, 'data'):
+        return [node]
+    found: list[Any] = []
+    for child in node.children:
+        found.extend(tokens_of(child) if hasattr(child, 'data') else (child,))
+    return found
+
+
+def first_token(node: Any) -> Any:
+    """The first token of a tree: where it starts."""
+    while hasattr(node, 'data'):
+        node = node.children[0]
+    return node
+
+
+def named_tokens(node: Any) -> list[Any]:
+    """The name-like tokens of an operation (keywords and punctuation left out)."""
+    return [
+        child
+        for child in node.children
+        if not hasattr(child, 'data')
+        and child.type in ('NAME', 'SOCKET', 'DEFINE', 'DOTTED', 'LOCATION', 'INT', 'TEXT', 'NOT')
+    ]
+
+
+def text_of(token: Any) -> str:
+    """The text a TEXT token holds: quotes removed, backslashes kept as written."""
+    raw = str(token)
+    if raw.startswith('"""') and len(raw) >= 6:
+        return raw[3:-3]
+    return raw[1:-1]
+
+
+def value_of(node: Any) -> Value:
+    """The :class:`Value` a value tree (or an operation) stands for."""
+    kind = node.data
+    first = first_token(node)
+    if kind == 'text':
+        return Value('text', text_of(first), first, node)
+    if kind in ('integer', 'float', 'url', 'location', 'dotted'):
+        return Value({'integer': 'int'}.get(kind, kind), str(first), first, node)
+    if kind == 'words':
+        words = [str(child) for child in node.children if child.type != 'PIPE']
+        return Value('words', '|'.join(words), first, node, words)
+    return Value('op', kind, first, node)
+
+
+def snippet(node: Any) -> str:
+    """A short rendering of a tree for messages."""
+    text = ' '.join(str(token) for token in tokens_of(node))
+    return text if len(text) <= 40 else text[:37] + '...'
+
+
+def suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or nothing."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f' (did you mean {close[0]!r}?)' if close else ''
+
+
+def merge(target: dict[str, Any], overlay: dict[str, Any]) -> None:
+    """Merge ``overlay`` into ``target``: mappings key by key, anything else replaced."""
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            merge(target[key], value)
+        else:
+            target[key] = value
