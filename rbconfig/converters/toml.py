@@ -378,6 +378,8 @@ class _Writer:
             self.table(value, child)
 
     def pair(self, key: Any, value: Any, loc: Loc) -> None:
+        if loc in self.comments and self.lines and not self.lines[-1].startswith(('[', '#')):
+            self.lines.append('')
         self.comment(loc, '')
         head = f'{_key(key)} ='
         if len(loc) == 3 and loc[0] == 'paths' and loc[2] == 'method' and len(value) == 1:

@@ -462,7 +462,10 @@ class _Writer:
         for index, item in enumerate(value):
             item_loc = (*loc, index)
             self.comment(item_loc, indent)
-            if isinstance(item, dict) and item:
+            flow = self.flow_mapping(item, item_loc) if isinstance(item, dict) else None
+            if flow is not None and indent + 2 + len(flow) <= _WIDTH:
+                self.lines.append(' ' * indent + '- ' + flow)
+            elif isinstance(item, dict) and item:
                 for position, (key, child) in enumerate(item.items()):
                     if position == 0:
                         self.comment((*item_loc, key), indent)
@@ -482,6 +485,18 @@ class _Writer:
         self.lines.append(f'{head} |{indicator}{chomp}')
         pad = ' ' * indent
         self.lines.extend(pad + line if line else '' for line in body.split('\n'))
+
+    def flow_mapping(self, value: dict[Any, Any], loc: Loc) -> str | None:
+        """``{is: json, return: 400}`` for a small mapping of one-line scalars (checks)."""
+        if not value or len(value) > 4:
+            return None
+        for key, item in value.items():
+            if isinstance(item, dict | list) or (*loc, key) in self.comments:
+                return None
+            if isinstance(item, str) and '\n' in item:
+                return None
+        items = (f'{_scalar(k, flow=True)}: {_scalar(v, flow=True)}' for k, v in value.items())
+        return '{' + ', '.join(items) + '}'
 
     def flow_list(self, value: list[Any]) -> str | None:
         if any(isinstance(item, dict | list) for item in value):
