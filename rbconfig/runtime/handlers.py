@@ -23,8 +23,9 @@ extension ``x-handler: legacy | falcon | json``:
     types); ``raw`` (body bytes); ``query`` (dict of query params);
     ``headers`` (case-insensitive); ``globs``; ``req``/``resp`` (Falcon);
     ``request`` (WebOb); any other name is read from the query string
-    (400 when missing and it has no default). The return value becomes the
-    response: dict/list/number/bool/Pydantic model → JSON, str →
+    (400 when missing and it has no default). URL and query parameters
+    annotated ``int`` or ``float`` are converted (400 when they are not).
+    The return value becomes the response: dict/list/number/bool/Pydantic model → JSON, str →
     text/plain, bytes → application/octet-stream, None → 204; a tuple
     ``(value, status)`` or ``(value, status, headers)`` sets those too.
 """
@@ -250,8 +251,11 @@ def _filler(
     param: inspect.Parameter, placeholders: list[str], schema: BodySchema | None
 ) -> Callable[[Exchange], Any]:
     name = param.name
+    convert = _converter(param)
     if name in placeholders:
-        return lambda x: x.params[name]
+        if convert is None:
+            return lambda x: x.params[name]
+        return lambda x: convert(x.params[name], 'URL parameter', name)
     if name == 'body':
         return _body_filler(schema)
     if name == 'raw':
@@ -276,9 +280,29 @@ def _filler(
             if default is inspect.Parameter.empty:
                 raise HTTPProblem(400, f'missing query parameter {name!r}')
             return default
-        return value
+        return value if convert is None else convert(value, 'query parameter', name)
 
     return query_value
+
+
+_NUMBERS: dict[Any, type] = {int: int, 'int': int, float: float, 'float': float}
+
+
+def _converter(param: inspect.Parameter) -> Callable[[str, str, str], Any] | None:
+    """For a parameter annotated ``int`` or ``float``: text → number, else a 400."""
+    kind = _NUMBERS.get(param.annotation)
+    if kind is None:
+        return None
+
+    def convert(text: str, what: str, name: str) -> Any:
+        try:
+            return kind(text)
+        except ValueError:
+            raise HTTPProblem(
+                400, f'{what} {name!r} must be {kind.__name__}, got {text!r}'
+            ) from None
+
+    return convert
 
 
 def _body_filler(schema: BodySchema | None) -> Callable[[Exchange], Any]:

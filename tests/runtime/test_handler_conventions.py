@@ -399,3 +399,23 @@ def stream(req, resp):
     )
     assert form.json == {'form': {'A': '1', 'B': 'X'}, 'eof': True}
     assert client.simulate_post('/stream', body='abc').text == 'ABC|'
+
+
+def test_int_and_float_annotations_convert_params(tmp_path: Path) -> None:
+    module = """\
+from __future__ import annotations
+
+
+def page(id: int, scale: float = 1.0, label='x'):
+    return {'id': id, 'scale': scale, 'label': label}
+"""
+    spec = {'paths': {'page': {'url': '/pages/{id}', 'use': 'python:annotated.page'}}}
+    client = make_client(tmp_path, spec, {'annotated.py': module})
+    assert client.simulate_get('/pages/7').json == {'id': 7, 'scale': 1.0, 'label': 'x'}
+    answer = client.simulate_get('/pages/7', params={'scale': '2.5', 'label': '9'})
+    assert answer.json == {'id': 7, 'scale': 2.5, 'label': '9'}
+    bad = client.simulate_get('/pages/seven')
+    assert bad.status_code == 400 and bad.json['detail'] == (
+        "URL parameter 'id' must be int, got 'seven'"
+    )
+    assert client.simulate_get('/pages/7', params={'scale': 'big'}).status_code == 400
