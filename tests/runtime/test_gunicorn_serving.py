@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import child_env, free_port
+from tests.helpers import ROOT, child_env, free_port
 
 SPEC = """\
 rbconfig: 1
@@ -52,14 +52,16 @@ def spec(tmp_path: Path) -> Path:
 
 
 @contextmanager
-def gunicorn(app: str, *, env: dict[str, str] | None = None) -> Iterator[tuple[str, Path]]:
+def gunicorn(
+    app: str, *, env: dict[str, str] | None = None, workers: int = 2
+) -> Iterator[tuple[str, Path]]:
     """Run ``gunicorn -k gevent APP`` on a free port; yields (url, log file)."""
     port = free_port()
     fd, name = tempfile.mkstemp(suffix='.log')
     log = Path(name)
     with os.fdopen(fd, 'wb') as out:
         process = subprocess.Popen(
-            [sys.executable, '-m', 'gunicorn', '-k', 'gevent', '-w', '2', '--no-control-socket',
+            [sys.executable, '-m', 'gunicorn', '-k', 'gevent', '-w', str(workers), '--no-control-socket',
              '--graceful-timeout', '5', '-b', f'127.0.0.1:{port}', app],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env=child_env(env), start_new_session=True,
@@ -129,3 +131,17 @@ def test_application_without_a_spec_says_what_to_set() -> None:
     )  # fmt: skip
     assert result.returncode != 0
     assert 'needs the RBCONFIG_SPEC environment variable' in result.stderr
+
+
+def test_gunicorn_gevent_worker_serves_socketio_over_websocket() -> None:
+    """simple-websocket needs no special worker class (runtime-facts pitfall 2)."""
+    import socketio
+
+    chat = ROOT / 'apps' / 'chat' / 'chat.yaml'
+    with gunicorn(f'rbconfig.runtime.wsgi:app_factory({str(chat)!r})', workers=1) as (url, _):
+        client = socketio.Client(reconnection=False)
+        client.connect(url, transports=['websocket'], wait_timeout=10)
+        try:
+            assert client.transport() == 'websocket'
+        finally:
+            client.disconnect()
