@@ -61,8 +61,8 @@ def gunicorn(
     log = Path(name)
     with os.fdopen(fd, 'wb') as out:
         process = subprocess.Popen(
-            [sys.executable, '-m', 'gunicorn', '-k', 'gevent', '-w', str(workers), '--no-control-socket',
-             '--graceful-timeout', '5', '-b', f'127.0.0.1:{port}', app],
+            [sys.executable, '-m', 'gunicorn', '-k', 'gevent', '-w', str(workers),
+             '--no-control-socket', '--graceful-timeout', '5', '-b', f'127.0.0.1:{port}', app],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env=child_env(env), start_new_session=True,
         )  # fmt: skip
