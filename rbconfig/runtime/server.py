@@ -7,8 +7,9 @@ fewer requests per second. :class:`Server` sets ``TCP_NODELAY`` on every
 accepted socket.
 
 On SIGINT or SIGTERM the server stops accepting, closes idle keep-alive
-connections, lets requests in flight finish (at most ``stop_timeout``
-seconds) and returns, so the process exits with status 0.
+connections and long-lived exchanges (WebSockets, Socket.IO long-polls: their
+clients reconnect), lets other requests in flight finish (at most
+``stop_timeout`` seconds) and returns, so the process exits with status 0.
 
 gevent's monkey-patching must have been done before this module is used with
 an app that does blocking I/O (``rbconfig run`` does it first thing).
