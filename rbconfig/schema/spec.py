@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints
 
 from .base import SpecModel
 from .location import LOCATION_SCHEMES, PythonLocation, parse_location
@@ -20,6 +20,15 @@ Name = Annotated[str, StringConstraints(pattern=r'^[A-Za-z_][A-Za-z0-9_-]*$')]
 
 #: A global: a location (called once at start-up) or a plain value.
 GlobalValue = str | bool | int | float
+
+
+def _check_global(value: GlobalValue) -> GlobalValue:
+    if isinstance(value, str) and value.partition(':')[0] in LOCATION_SCHEMES:
+        parse_location(value)
+    return value
+
+
+_Global = Annotated[GlobalValue, AfterValidator(_check_global)]
 
 Namespace = Annotated[str, StringConstraints(pattern=r'^/[A-Za-z0-9_./-]*$')]
 
@@ -59,7 +68,7 @@ class Spec(SpecModel):
     max_body: int | None = Field(
         None, ge=0, description='Largest request body, in bytes, for paths that set none.'
     )
-    globals: dict[Name, GlobalValue] = Field(
+    globals: dict[Name, _Global] = Field(
         default_factory=dict,
         description='Values passed to every handler as globs. A location is called once at '
         'start-up with the globals defined before it.',
@@ -78,11 +87,3 @@ class Spec(SpecModel):
     arbiters: dict[Name, PythonLocation] = Field(
         default_factory=dict, description="RedBarrel 'arbiter' statements: kept, not used."
     )
-
-    @field_validator('globals')
-    @classmethod
-    def _check_global_locations(cls, value: dict[str, GlobalValue]) -> dict[str, GlobalValue]:
-        for item in value.values():
-            if isinstance(item, str) and item.partition(':')[0] in LOCATION_SCHEMES:
-                parse_location(item)
-        return value
