@@ -49,6 +49,11 @@ def make_parser() -> argparse.ArgumentParser:
         '--color', choices=('auto', 'always', 'never'), default='auto',
         help='colour human output (default: when writing to a terminal)',
     )
+    validate.add_argument(
+        '--only-specs', action='store_true',
+        help='skip YAML/TOML files without a top-level rbconfig or paths key, even when named '
+        '(for pre-commit)',
+    )
     validate.set_defaults(module='validate')
 
     schema = commands.add_parser('schema', help='print the JSON Schema of the spec format')
