@@ -57,8 +57,11 @@ class Report:
         return sum(problem.severity == 'warning' for problem in self.problems)
 
 
-def find_specs(paths: list[str]) -> tuple[list[str], int]:
+def find_specs(paths: list[str], only_specs: bool = False) -> tuple[list[str], int]:
     """The spec files named by ``paths`` (files as given, folders walked).
+
+    In folders, and for named files too with ``only_specs``, a YAML or TOML
+    file counts only if it has a top-level ``rbconfig`` or ``paths`` key.
 
     Returns:
         The files, and how many YAML/TOML files in folders were skipped as not specs.
@@ -77,7 +80,10 @@ def find_specs(paths: list[str]) -> tuple[list[str], int]:
                 else:
                     skipped += 1
         elif path.exists():
-            files.append(name)
+            if only_specs and path.suffix != '.rbr' and not _looks_like_spec(path):
+                skipped += 1
+            else:
+                files.append(name)
         else:
             raise UsageError(f'no such file or folder: {name}')
     return list(dict.fromkeys(files)), skipped
@@ -123,7 +129,11 @@ def _place(problem: Problem) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> int:
     """Validate ``args.paths``; report in ``args.format``; return the exit status."""
     try:
-        files, skipped = find_specs(list(args.paths))
+        only_specs = bool(getattr(args, 'only_specs', False))
+        files, skipped = find_specs(list(args.paths), only_specs)
+        if not files and only_specs:
+            print(summary(Report(skipped=skipped)))
+            return 0
         if not files:
             raise UsageError(f'no spec files ({", ".join(SPEC_ENDINGS)}) found in the given paths')
     except UsageError as ex:

@@ -207,3 +207,32 @@ def test_validate_never_imports_the_runtime(specs: Path) -> None:
         [sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     assert result.stdout.splitlines()[-1] == '1 [] []'
+
+
+def test_only_specs_skips_named_files_that_are_not_specs(
+    specs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(
+        capsys,
+        '--only-specs',
+        str(specs / 'ci.yaml'),
+        str(specs / 'pyproject.toml'),
+        str(specs / 'good.yaml'),
+    )
+    assert (status, out) == (0, '1 spec file checked, all valid; 2 other YAML/TOML files skipped\n')
+    status, out, _ = run(capsys, '--only-specs', str(specs / 'ci.yaml'))
+    assert (status, out) == (0, '0 spec files checked, all valid; 1 other YAML/TOML file skipped\n')
+
+
+def test_pre_commit_hook_definition() -> None:
+    import re
+
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / '.pre-commit-hooks.yaml').read_text())
+    hook = next(hook for hook in hooks if hook['id'] == 'rbconfig-validate')
+    assert hook['language'] == 'python'
+    assert hook['entry'] == 'rbconfig validate --only-specs'
+    for name in ('apps/a.yaml', 'b.yml', 'c.toml', 'legacy.rbr'):
+        assert re.search(hook['files'], name)
+    assert not re.search(hook['files'], 'notes.md')
