@@ -14,7 +14,7 @@ from typing import Any
 
 from ...errors import Issue, Loc, Problem, SpecError, format_loc
 from ..base import Comments, Positions, Source
-from .grammar import Comment, parse
+from .grammar import Comment, no_cycle_collection, parse
 from .values import (
     Value,
     first_token,
@@ -68,12 +68,13 @@ def read_source(text: str, file: str) -> Source:
         SpecError: for syntax errors (one problem) or for statements that
             cannot be mapped to the model (every one found).
     """
-    parsed = parse(text, file)
-    reader = _Reader(file)
-    for definition in parsed.tree.children:
-        getattr(reader, f'_{definition.data}')(definition)
-    reader.finish()
-    reader.touching_comments(parsed.comments, text)
+    with no_cycle_collection():
+        parsed = parse(text, file)
+        reader = _Reader(file)
+        for definition in parsed.tree.children:
+            getattr(reader, f'_{definition.data}')(definition)
+        reader.finish()
+        reader.touching_comments(parsed.comments, text)
     if reader.errors:
         warnings = [
             Problem(
