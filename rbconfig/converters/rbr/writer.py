@@ -190,12 +190,7 @@ class _Writer:
             self.top['socketio'] = spec.socketio.to_data()
         self.top.update(spec.extensions)
         meta = self.meta()
-        blocks = [
-            block
-            for group in ([meta] if meta else []) + groups
-            if group
-            for block in ['\n'.join(group)]
-        ]
+        blocks = ['\n'.join(group) for group in [meta, *groups] if group]
         head = self.note((), '')
         return head + '\n\n'.join(blocks) + '\n'
 
