@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import gc
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -15,22 +17,53 @@ __all__ = ['SCHEMA_URL', 'attach_comments', 'ordered_data', 'ordered_keys', 'pau
 
 
 def attach_comments(
-    lines: list[str],
+    text: str,
     starts: dict[int, Loc],
     skip: set[int],
     header: str,
+    split: Callable[[str], list[str]] | None = None,
 ) -> dict[Loc, list[str]]:
     """Give each block of own-line comments to the element on the next line.
 
     Args:
-        lines: the text, split into lines.
+        text: the whole text.
         starts: 1-based line number → the loc of the element written there.
         skip: 1-based line numbers inside multi-line values (not comments).
         header: a comment prefix that is not carried (the schema pointer).
+        split: how the format splits lines, when it counts more than ``\n`` as a
+            line break (YAML does); only used when such a break is in the text.
 
     Returns:
         loc → comment lines (without ``#`` and one following space).
     """
+    if '#' not in text:
+        return {}
+    if split is not None and any(mark in text for mark in ('\r', '\x85', '\u2028', '\u2029')):
+        return _attach_by_lines(split(text), starts, skip, header)
+    comments: dict[Loc, list[str]] = {}
+    lines = sorted(starts)
+    line, offset = 1, 0
+    for found in _COMMENT_LINE.finditer(text):
+        line += text.count('\n', offset, found.start())
+        offset = found.start()
+        body = found.group(1)
+        if line in skip or ('#' + body).startswith(header):
+            continue
+        after = bisect.bisect_right(lines, line)
+        if after < len(lines):
+            body = body.rstrip('\r')
+            comments.setdefault(starts[lines[after]], []).append(
+                body[1:] if body.startswith(' ') else body
+            )
+    return comments
+
+
+_COMMENT_LINE = re.compile(r'^[ \t]*#(.*)$', re.MULTILINE)
+
+
+def _attach_by_lines(
+    lines: list[str], starts: dict[int, Loc], skip: set[int], header: str
+) -> dict[Loc, list[str]]:
     comments: dict[Loc, list[str]] = {}
     block: list[str] = []
     for number, line in enumerate(lines, start=1):

@@ -57,9 +57,7 @@ class TomlFormat(SpecFormat):
         except (IndexError, ValueError, tomllib.TOMLDecodeError):  # pragma: no cover
             pass  # positions are a help; the data is already valid
         scanner.positions.setdefault((), (1, 1))
-        comments = attach_comments(
-            text.split('\n'), scanner.starts, scanner.inside_values, _SCHEMA_COMMENT
-        )
+        comments = attach_comments(text, scanner.starts, scanner.inside_values, _SCHEMA_COMMENT)
         return Source(data, scanner.positions, comments)
 
     def write(self, spec: Spec, comments: Comments | None = None) -> str:

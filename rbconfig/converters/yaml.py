@@ -114,7 +114,7 @@ class YamlFormat(SpecFormat):
             raise SpecError(builder.problems)
         builder.positions.setdefault((), _mark(root))
         comments = attach_comments(
-            _LINES.split(text), builder.starts, builder.inside_values, _SCHEMA_COMMENT
+            text, builder.starts, builder.inside_values, _SCHEMA_COMMENT, _LINES.split
         )
         return Source(data, builder.positions, comments)
 
