@@ -15,7 +15,7 @@ EXAMPLES = [
     for index, (kind, body) in enumerate(
         re.findall(r'```(yaml|toml)\n(.*?)```', DOC.read_text(encoding='utf-8'), re.S)
     )
-    if 'rbconfig' in body
+    if re.search(r'^rbconfig ?[:=] ?1', body, re.M)
 ]
 
 
