@@ -18,7 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Loc, Problem, SpecError, format_loc
-from ..schema import Spec
+from ..schema import Spec, SpecInvalid, parse_spec
 from ._text import SCHEMA_URL, attach_comments, ordered_data, paused_gc
 from .base import Comments, Positions, Source, SpecFormat
 
@@ -110,9 +110,9 @@ class YamlFormat(SpecFormat):
             data = builder.build(root, ())
         except RecursionError as ex:
             raise SpecError([Problem(file, None, None, '', _TOO_DEEP)]) from ex
-        if builder.problems:
-            raise SpecError(builder.problems)
         builder.positions.setdefault((), _mark(root))
+        if builder.problems:
+            raise SpecError(_with_model_problems(builder, data))
         comments = attach_comments(
             text, builder.starts, builder.inside_values, _SCHEMA_COMMENT, _LINES.split
         )
@@ -305,6 +305,27 @@ class _Builder:
             merged = self.mapping(source, loc)
             for key, value in merged.items():
                 result.setdefault(key, value)
+
+
+def _with_model_problems(builder: _Builder, data: Any) -> list[Problem]:
+    """The reader's problems and, so all come at once, what the model says of the rest."""
+    problems = list(builder.problems)
+    try:
+        parse_spec(data)
+    except SpecInvalid as ex:
+        for issue in ex.issues:
+            line, column = _nearest(builder.positions, issue.loc)
+            problems.append(
+                Problem(builder.file, line, column, format_loc(issue.loc), issue.message)
+            )
+    return sorted(problems, key=lambda problem: (problem.line or 0, problem.column or 0))
+
+
+def _nearest(positions: Positions, loc: Loc) -> tuple[int | None, int | None]:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in positions:
+            return positions[loc[:end]]
+    return None, None
 
 
 class _Recursive(Exception):

@@ -303,6 +303,20 @@ CASES = [
         ],
         id='several-errors-at-once',
     ),
+    pytest.param(
+        'rbconfig: 1\npaths:\n  a:\n    url: /a\n    url: /b\n    methd: GET\n',
+        [
+            (
+                5,
+                5,
+                'paths.a.url',
+                "duplicate key 'url' (first written at line 4, column 5); "
+                'YAML keys must be unique in a mapping',
+            ),
+            (6, 5, 'paths.a.methd', "unknown key 'methd' (did you mean 'method'?)"),
+        ],
+        id='duplicate-key-and-model-errors-together',
+    ),
 ]
 
 
