@@ -8,13 +8,18 @@ handler class); long-polling needs nothing extra.
 from __future__ import annotations
 
 import logging
+import socket
+import struct
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import gevent
+import gevent.event
 import simple_websocket
 import socketio
 from engineio.async_drivers import gevent as engine_gevent
-from wsproto.events import Message, TextMessage
+from wsproto.events import CloseConnection
+from wsproto.frame_protocol import CloseReason
 
 from ...schema import SocketIO
 
@@ -23,6 +28,7 @@ __all__ = [
     'OriginCheck',
     'WebSocketConnection',
     'build_server',
+    'server_frame',
     'websocket_library_problem',
 ]
 
@@ -98,17 +104,49 @@ def websocket_library_problem() -> str | None:
     return None
 
 
-class WebSocketConnection(simple_websocket.Server):
-    """simple-websocket's server side, fixed for gevent.
+def server_frame(data: bytes | str) -> bytes:
+    """One unfragmented, unmasked WebSocket data frame (RFC 6455, section 5.2).
 
-    * Whole frames: simple-websocket writes with ``socket.send()``, which on a
-      gevent socket may write only part of the data when the client's buffers
-      are full, and the rest of the frame would be lost. :meth:`send` uses
-      ``sendall()``.
+    What wsproto builds for a server with no extension, without its per-frame
+    bookkeeping: in a fan-out every recipient costs one frame.
+    """
+    if isinstance(data, bytes):
+        opcode, payload = 0x82, data
+    else:
+        opcode, payload = 0x81, str(data).encode('utf-8')
+    size = len(payload)
+    if size < 126:
+        return bytes((opcode, size)) + payload
+    if size < 0x10000:
+        return struct.pack('!BBH', opcode, 126, size) + payload
+    return struct.pack('!BBQ', opcode, 127, size) + payload
+
+
+class WebSocketConnection(simple_websocket.Server):
+    """simple-websocket's server side, adapted to gevent and to fan-out.
+
+    * Whole frames, batched: simple-websocket writes each message with
+      ``socket.send()``, which on a gevent socket may write only part of the
+      data when the client's buffers are full (the rest of the frame would be
+      lost), and costs one system call per message. Here :meth:`send` only
+      queues the frame; a writer greenlet sends everything queued with one
+      ``sendall()``, so a burst to a client costs one call, not one per message.
+    * A client that stops reading: the socket has a timeout (the ping interval
+      plus the ping timeout, what engine.io gives a peer to answer); past it the
+      connection is shut down and every greenlet of it ends.
     * No permessage-deflate: compressing every message once per recipient
       costs a fan-out dearly; the Node server does not compress by default
       either. The client's offer is ignored.
     """
+
+    def __init__(self, environ: dict[str, Any], *, send_timeout: float | None = None, **kwargs):
+        self._pending: list[bytes] = []
+        self._wake = gevent.event.Event()
+        self._finished = False
+        super().__init__(environ, **kwargs)
+        if send_timeout is not None:
+            self.sock.settimeout(send_timeout)
+        self._writer = gevent.spawn(self._write_pending)
 
     def handshake(self) -> None:
         """Answer the upgrade request, without the compression extension."""
@@ -120,14 +158,47 @@ class WebSocketConnection(simple_websocket.Server):
         super().handshake()
 
     def send(self, data: bytes | str) -> None:
-        """Send one message, all of it."""
+        """Queue one message for the writer greenlet."""
         if not self.connected:
             raise simple_websocket.ConnectionClosed(self.close_reason, self.close_message)
-        if isinstance(data, bytes):
-            out = self.ws.send(Message(data=data))
-        else:
-            out = self.ws.send(TextMessage(data=str(data)))
-        self.sock.sendall(out)
+        self._pending.append(server_frame(data))
+        self._wake.set()
+
+    def close(self, reason: int | None = None, message: str | None = None) -> None:
+        """Queue the closing frame after what is pending; the writer then ends."""
+        if not self.connected:
+            raise simple_websocket.ConnectionClosed(self.close_reason, self.close_message)
+        self._pending.append(
+            self.ws.send(CloseConnection(reason or CloseReason.NORMAL_CLOSURE, message))
+        )
+        self.connected = False
+        self.finish()
+
+    def finish(self) -> None:
+        """Let the writer greenlet send what is pending, then end."""
+        self._finished = True
+        self._wake.set()
+
+    def _write_pending(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._pending:
+                data = b''.join(self._pending)
+                self._pending.clear()
+                try:
+                    self.sock.sendall(data)
+                except OSError:  # gone, or stopped reading for too long
+                    self._pending.clear()
+                    self.connected = False
+                    self.event.set()
+                    try:
+                        self.sock.shutdown(socket.SHUT_RDWR)  # ends the reading greenlet too
+                    except OSError:
+                        pass
+                    return
+            if self._finished:
+                return
 
 
 def _websocket_class(max_message: int) -> Callable[..., Any]:
@@ -143,10 +214,28 @@ def _websocket_class(max_message: int) -> Callable[..., Any]:
         def __init__(self, handler: Any, server: Any) -> None:
             super().__init__(handler, server)
             self.server_args['max_message_size'] = max_message + _FRAME_OVERHEAD
+            self._send_timeout = server.ping_interval + server.ping_timeout
+
+        def close(self) -> None:
+            if self.ws.connected:
+                self.ws.close()
+            else:
+                self.ws.finish()
 
         def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-            self.ws = WebSocketConnection(environ, **self.server_args)
-            return self.app(self)
+            # SimpleWebSocketWSGI.__call__, with the connection class above.
+            self.ws = WebSocketConnection(
+                environ, send_timeout=self._send_timeout, **self.server_args
+            )
+            try:
+                result = self.app(self)
+            finally:
+                self.ws.finish()  # engine.io is done with it: the writer may end
+            if self.ws.mode == 'gunicorn':
+                raise StopIteration()  # gunicorn must not write a response of its own
+            if self.ws.mode == 'werkzeug':
+                raise ConnectionError()
+            return result
 
     return LimitedWebSocket
 
