@@ -97,7 +97,9 @@ def _syntax_problem(file: str, text: str, error: str) -> Problem:
 
 
 _BARE = re.compile(r'[A-Za-z0-9_-]+')
-_SPACE = ' \t'
+_SPACE_ONLY = re.compile(r'[ \t\r]*(#[^\n]*)?')
+_SPACE_AND_LINES = re.compile(r'(?:[ \t\r\n]|#[^\n]*)*')
+_SCALAR_END = re.compile(r'[^,\]}\n#]*')
 
 
 class _Scanner:
@@ -134,22 +136,17 @@ class _Scanner:
         return self.text[at] if at < len(self.text) else ''
 
     def advance(self, count: int = 1) -> None:
-        for _ in range(count):
-            if self.text[self.i] == '\n':
-                self.line += 1
-                self.line_start = self.i + 1
-            self.i += 1
+        end = self.i + count
+        breaks = self.text.count('\n', self.i, end)
+        if breaks:
+            self.line += breaks
+            self.line_start = self.text.rfind('\n', self.i, end) + 1
+        self.i = end
 
     def skip_space(self, newlines: bool = False) -> None:
-        while self.i < len(self.text):
-            char = self.text[self.i]
-            if char in _SPACE or char == '\r' or (newlines and char == '\n'):
-                self.advance()
-            elif char == '#':
-                while self.i < len(self.text) and self.text[self.i] != '\n':
-                    self.i += 1
-            else:
-                return
+        found = (_SPACE_AND_LINES if newlines else _SPACE_ONLY).match(self.text, self.i)
+        if found is not None and found.end() > self.i:
+            self.advance(found.end() - self.i)
 
     def document(self) -> None:
         table: Loc = ()
@@ -190,7 +187,7 @@ class _Scanner:
             self.skip_space()
             char = self.peek()
             if char in ('"', "'"):
-                keys.append(self.string())
+                keys.append(self.string(decode=True))
             else:
                 found = _BARE.match(self.text, self.i)
                 if found is None:
@@ -223,8 +220,8 @@ class _Scanner:
         elif char == '{':
             self.inline_table(loc)
         else:
-            while self.i < len(self.text) and self.text[self.i] not in ',]}\n#':
-                self.advance()
+            found = _SCALAR_END.match(self.text, self.i)
+            self.i = found.end() if found is not None else self.i
 
     def array(self, loc: Loc) -> None:
         self.advance()
@@ -256,7 +253,8 @@ class _Scanner:
                 continue
             self.pair(loc)
 
-    def string(self) -> str:
+    def string(self, decode: bool = False) -> str:
+        """Step over a string; ``decode``: return its value (keys need it)."""
         quote = self.peek()
         start_line = self.line
         triple = self.text.startswith(quote * 3, self.i)
@@ -275,9 +273,11 @@ class _Scanner:
         if self.line > start_line:
             self.inside_values.update(range(start_line + 1, self.line + 1))
         raw = self.text[start:end]
-        if triple:
+        if triple or not decode:
             return raw
-        return raw[1:-1] if quote == "'" else tomllib.loads(f'k = {raw}')['k']
+        if quote == "'" or '\\' not in raw:
+            return raw[1:-1]
+        return tomllib.loads(f'k = {raw}')['k']
 
 
 # --- writing ------------------------------------------------------------------------------
