@@ -64,7 +64,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             if tag is None:
                 tag = self._tags[value] = super().resolve(kind, value, implicit)
             return tag
-        return super().resolve(kind, value, implicit)
+        return _SEQ if kind is SequenceNode else _MAP
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         """No path resolvers are registered: nothing to track."""
