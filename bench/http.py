@@ -234,28 +234,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-BARE_SERVER = """\
+BASELINE_SERVER = """\
 from gevent import monkey; monkey.patch_all()
-import sys
+import importlib.util, sys
 from rbconfig.runtime.server import Server
 
-def app(environ, start_response):
+def hello(environ, start_response):
     start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '13')])
     return [b'Hello, World!']
 
+if sys.argv[2] == 'hand':
+    found = importlib.util.spec_from_file_location('bench_http', sys.argv[3])
+    bench = importlib.util.module_from_spec(found)
+    found.loader.exec_module(bench)
+    app = bench.hand_written_app()
+else:
+    app = hello
 Server(('127.0.0.1', int(sys.argv[1])), app, log=None).serve_forever()
 """
 
 
-def start_server(spec: Path | None, port: int) -> subprocess.Popen[bytes]:
-    """``rbconfig run SPEC`` on ``port`` (without a spec: the bare-gevent baseline)."""
+def start_server(served: Path | str, port: int) -> subprocess.Popen[bytes]:
+    """``rbconfig run SPEC`` on ``port``; 'bare' or 'hand': a baseline on the same server class."""
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')])
     )
-    if spec is None:
-        command = [sys.executable, '-c', BARE_SERVER, str(port)]
+    if served in ('bare', 'hand'):
+        command = [sys.executable, '-c', BASELINE_SERVER, str(port), str(served), __file__]
     else:
-        command = [sys.executable, '-m', 'rbconfig.cli', 'run', str(spec), '--port', str(port)]
+        command = [sys.executable, '-m', 'rbconfig.cli', 'run', str(served), '--port', str(port)]
     process = subprocess.Popen(
         command,
         stdout=subprocess.DEVNULL,
@@ -265,7 +272,7 @@ def start_server(spec: Path | None, port: int) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 20
     while True:
         if process.poll() is not None:
-            raise SystemExit(f'rbconfig run exited with status {process.returncode}')
+            raise SystemExit(f'the server exited with status {process.returncode}')
         try:
             socket.create_connection(('127.0.0.1', port), timeout=0.5).close()
             return process
@@ -340,11 +347,13 @@ def part_load(duration: int, connections: int) -> None:
     tool = 'wrk -t2' if wrk else 'a Python keep-alive load generator (wrk not found)'
     print(f'\nPart 2: {connections} connections, keep-alive, {duration}s each, {tool}')
     post_headers = {'Authorization': TOKEN, 'Content-Type': 'application/json'}
-    cases: list[tuple[str, Path | None, str, str, bytes | None, dict[str, str]]] = [
-        ('baseline: bare WSGI hello on the same gevent server', None, '/', 'GET', None, {}),
+    cases: list[tuple[str, Path | str, str, str, bytes | None, dict[str, str]]] = [
+        ('baseline: bare WSGI hello, same gevent server', 'bare', '/', 'GET', None, {}),
         ('rbconfig run: GET /hello', spec, '/hello', 'GET', None, {}),
+        ('baseline: hand-written Falcon POST /capitalize', 'hand', '/capitalize', 'POST', BODY,
+         post_headers),
         ('rbconfig run: POST /capitalize', spec, '/capitalize', 'POST', BODY, post_headers),
-    ]
+    ]  # fmt: skip
     try:
         for label, served, path, method, body, headers in cases:
             port = free_port()

@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-__all__ = ['print_spec_error', 'run', 'write_output']
+if TYPE_CHECKING:
+    from ..errors import Problem
+
+__all__ = ['print_problem', 'print_spec_error', 'run', 'write_output']
 
 #: Set by ``--reload``'s parent: the file descriptor of the listening socket to use.
 LISTEN_FD_ENV = 'RBCONFIG_LISTEN_FD'
@@ -42,7 +45,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         document = load(args.spec)
         for warning in document.warnings:
-            print(warning, file=sys.stderr)
+            print_problem(warning)
         app = create_wsgi_app(document, debug=args.debug, mock=args.mock)
     except SpecError as ex:
         print_spec_error(ex)
@@ -70,15 +73,18 @@ def print_spec_error(error: Exception, stream: TextIO | None = None) -> None:
         print(f'rbconfig: {error}', file=out)
         return
     for problem in problems:
-        position = ':'.join(
-            str(part) for part in (problem.line, problem.column) if part is not None
-        )
-        head = f'{problem.file}:{position}:' if position else f'{problem.file}:'
-        where = f' {problem.where}:' if problem.where else ''
-        print(f'{head} {problem.severity}:{where} {problem.message}', file=out)
+        print_problem(problem, out)
     errors = sum(1 for problem in problems if problem.severity == 'error')
     files = ', '.join(dict.fromkeys(problem.file for problem in problems))
     print(f'rbconfig: cannot use {files} ({errors} error{"s" if errors != 1 else ""})', file=out)
+
+
+def print_problem(problem: Problem, stream: TextIO | None = None) -> None:
+    """``file:line:col: error: where: message`` (or ``warning:``), as ``rbconfig validate``."""
+    position = ':'.join(str(part) for part in (problem.line, problem.column) if part is not None)
+    head = f'{problem.file}:{position}:' if position else f'{problem.file}:'
+    where = f' {problem.where}:' if problem.where else ''
+    print(f'{head} {problem.severity}:{where} {problem.message}', file=stream or sys.stderr)
 
 
 def write_output(text: str, output: str | None) -> int:

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, Literal
 
 from ..converters.base import Document
-from ..errors import Loc
+from ..errors import Loc, Problem
 from ..schema import (
     AlterCheck,
     BodySection,
@@ -90,30 +91,37 @@ def openapi_path(url: str) -> tuple[str, list[Placeholder]]:
     return text, placeholders
 
 
-def openapi_document(spec: Spec | Document) -> dict[str, Any]:
+def openapi_document(
+    spec: Spec | Document, *, warnings: list[Problem] | None = None
+) -> dict[str, Any]:
     """The OpenAPI 3.1 document describing the HTTP paths of ``spec``.
 
     Args:
         spec: the spec, or its loaded document (needed to import ``python:`` models).
+        warnings: when given, a ``python:`` model that cannot be imported adds a
+            warning here (and gets an empty schema) instead of raising: for
+            documenting a spec whose code is not installed.
 
     Returns:
         Plain data, ready for ``json.dumps``.
 
     Raises:
-        StartupError: a ``python:`` body schema cannot be imported or is not a model.
+        StartupError: a ``python:`` body schema cannot be imported or is not a
+            model (unless ``warnings`` is given).
     """
-    builder = _Builder(spec)
+    builder = _Builder(spec, warnings)
     return builder.build()
 
 
 class _Builder:
-    def __init__(self, spec: Spec | Document) -> None:
+    def __init__(self, spec: Spec | Document, warnings: list[Problem] | None = None) -> None:
         if isinstance(spec, Document):
             self.document: Document | None = spec
             self.spec = spec.spec
         else:
             self.document = None
             self.spec = spec
+        self.warnings = warnings
         self.components: dict[str, Any] = {}
         self.security_schemes: dict[str, Any] = {}
 
@@ -226,6 +234,22 @@ class _Builder:
         return self.model_schema(schema, (*loc, 'schema'), mode)
 
     def model_schema(self, location: str, loc: Loc, mode: _Mode = 'validation') -> dict[str, Any]:
+        from .errors import StartupError
+
+        try:
+            schema = self._model_schema(location, loc, mode)
+        except StartupError as ex:
+            if self.warnings is None:
+                raise
+            for problem in ex.problems:
+                warning = replace(problem, severity='warning')
+                if warning not in self.warnings:
+                    self.warnings.append(warning)
+            return {'x-rbconfig-schema': location}
+        self.components.update(schema.pop('$defs', {}))
+        return schema
+
+    def _model_schema(self, location: str, loc: Loc, mode: _Mode) -> dict[str, Any]:
         from pydantic import BaseModel, TypeAdapter
 
         from .errors import StartupError
@@ -235,15 +259,12 @@ class _Builder:
         model = resolve(self.document, loc, location)
         try:
             if isinstance(model, type) and issubclass(model, BaseModel):
-                schema = model.model_json_schema(ref_template=_REF_TEMPLATE, mode=mode)
-            else:
-                schema = TypeAdapter(model).json_schema(ref_template=_REF_TEMPLATE, mode=mode)
+                return model.model_json_schema(ref_template=_REF_TEMPLATE, mode=mode)
+            return TypeAdapter(model).json_schema(ref_template=_REF_TEMPLATE, mode=mode)
         except Exception as ex:  # a model Pydantic cannot describe
             raise StartupError.at(
                 self.document, loc, f'{location}: no JSON Schema for it: {ex}'
             ) from ex
-        self.components.update(schema.pop('$defs', {}))
-        return schema
 
     def request_body(self, body: BodySection, loc: Loc) -> dict[str, Any] | None:
         schema = self.schema(body, loc)

@@ -17,7 +17,6 @@ an app that does blocking I/O (``rbconfig run`` does it first thing).
 
 from __future__ import annotations
 
-import logging
 import signal
 import socket
 import sys
@@ -30,10 +29,7 @@ from gevent.event import Event
 from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
-__all__ = ['ACCESS_LOGGER', 'Server', 'access_logger', 'serve']
-
-#: The name of the logger that gets one line per request.
-ACCESS_LOGGER = 'rbconfig.access'
+__all__ = ['AccessLog', 'Server', 'serve']
 
 WSGIApp = Callable[..., Any]
 
@@ -173,20 +169,26 @@ def _long_lived(handler: Handler) -> bool:
     )
 
 
-def access_logger(stream: TextIO | None = None) -> logging.Logger:
-    """The access logger, writing ``TIME LINE`` to ``stream`` (default: stderr).
+class AccessLog:
+    """Writes ``TIME LINE`` to a stream: the access log.
 
-    It does not propagate, so the access log shows whatever the level of the
-    root logger (``rbconfig -v`` is only about other messages).
+    Straight to the stream rather than through :mod:`logging`: about 1 µs a
+    line instead of 7.5 µs, which is a tenth of a small request's cost.
+    The time stamp (local time, to the second) is formatted once a second.
     """
-    logger = logging.getLogger(ACCESS_LOGGER)
-    if not logger.handlers:
-        handler = logging.StreamHandler(stream or sys.stderr)
-        handler.setFormatter(logging.Formatter('%(asctime)s %(message)s', '%Y-%m-%dT%H:%M:%S'))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
-    return logger
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream
+        self._second = -1
+        self._stamp = ''
+
+    def write(self, line: str) -> None:
+        """Write one line (pywsgi passes it with its newline)."""
+        now = int(time.time())
+        if now != self._second:
+            self._second = now
+            self._stamp = time.strftime('%Y-%m-%dT%H:%M:%S', time.localtime(now))
+        (self.stream or sys.stderr).write(f'{self._stamp} {line}')
 
 
 def serve(
@@ -219,7 +221,7 @@ def serve(
     server = Server(
         listener if listener is not None else (host, port),
         application,
-        log=access_logger() if access_log else None,
+        log=AccessLog() if access_log else None,
         stop_timeout=stop_timeout,
     )
     try:
