@@ -418,9 +418,10 @@ class _Reader:
 
     def socket_form(self, statements: list[Any]) -> str:
         for statement in statements:
-            if statement.data != 'statement':
+            key = str(statement.children[0])
+            if statement.data != 'statement' or key not in ('method', 'url'):
                 continue
-            key, value = str(statement.children[0]), value_of(statement.children[1])
+            value = value_of(statement.children[1])
             if key == 'method' and value.kind == 'words' and _SOCKETIO_VERB in value.words:
                 return 'SOCKETIO method'
             if (
