@@ -248,6 +248,13 @@ MEANING = [
         'x-rbconfig must hold a JSON object',
     ),
     (
+        'path x (\n    x-rbconfig """{"x-a": ' + '[' * 5000 + ']' * 5000 + '}"""\n);\n',
+        2,
+        16,
+        'paths.x.x-rbconfig',
+        'x-rbconfig is nested too deeply',
+    ),
+    (
         'path x (\n    url (a, b)\n);\n',
         2,
         5,
@@ -346,7 +353,11 @@ def _problems(text: str) -> list[tuple[int | None, int | None, str, str, str]]:
     return [(p.line, p.column, p.where, p.message, p.severity) for p in caught.value.problems]
 
 
-@pytest.mark.parametrize(('text', 'line', 'column', 'where', 'message'), SYNTAX + MEANING)
+@pytest.mark.parametrize(
+    ('text', 'line', 'column', 'where', 'message'),
+    SYNTAX + MEANING,
+    ids=[case[4][:60] for case in SYNTAX + MEANING],
+)
 def test_malformed_rbr(text: str, line: int, column: int, where: str, message: str) -> None:
     problems = _problems(text)
     assert problems[0] == (line, column, where, message, 'error')
@@ -436,7 +447,7 @@ WARNINGS = [
 ]
 
 
-@pytest.mark.parametrize(('text', 'expected'), WARNINGS)
+@pytest.mark.parametrize(('text', 'expected'), WARNINGS, ids=[c[1][0][2] for c in WARNINGS])
 def test_warnings(text: str, expected: list[tuple[int, int, str, str]]) -> None:
     document = loads(text, 'rbr', 'warn.rbr')
     found = [(w.line, w.column, w.where, w.message) for w in document.warnings]

@@ -188,6 +188,9 @@ class _Reader:
             return None
         try:
             data = json.loads(value.text)
+        except RecursionError:
+            self.error(value.token, loc, f'{OVERFLOW_KEY} is nested too deeply')
+            return None
         except ValueError as ex:
             self.error(value.token, loc, f'{OVERFLOW_KEY} is not valid JSON: {ex}')
             return None

@@ -456,7 +456,7 @@ def _check(check: Any) -> str | None:
 def _json(data: dict[str, Any]) -> str:
     try:
         text = json.dumps(data, ensure_ascii=False)
-    except (TypeError, ValueError) as ex:
+    except (TypeError, ValueError, RecursionError) as ex:
         raise ValueError(f'cannot write this spec as RBR: {ex}') from ex
     token = _text(text)
     if token is None:  # pragma: no cover - JSON text never holds three quotes in a row
