@@ -123,6 +123,8 @@ def test_a_client_that_stops_reading_blocks_nobody(server: Server) -> None:
     The others in the room get everything, and a client outside the room
     (over long-polling) keeps fast round trips meanwhile.
     """
+    with Peers(server.url) as warm_up:  # starts the engine's service greenlet
+        warm_up.connect('w')
     before = wait_for_stats(server.url, lambda s: s['engine_sockets'] == 0)
     stalled = stalled_client(server.url, 'flood')
     try:
@@ -160,9 +162,19 @@ def test_a_client_that_stops_reading_blocks_nobody(server: Server) -> None:
                 lambda s: s['engine_sockets'] == before['engine_sockets'] + 3,
                 timeout=15,
             )
+        # Its connection is cut off too (a send timeout), though the client never
+        # closes it: no greenlet is left waiting on it.
+        wait_for_stats(
+            server.url,
+            lambda s: s['engine_sockets'] == 0 and s['greenlets'] <= before['greenlets'],
+            timeout=15,
+        )
+        stalled.settimeout(5)
+        with pytest.raises((websocket.WebSocketConnectionClosedException, OSError)):
+            while True:  # what was buffered, then the end of the connection
+                stalled.recv()
     finally:
         stalled.close()
-    wait_for_stats(server.url, lambda s: s['engine_sockets'] == before['engine_sockets'])
 
 
 def test_a_slow_reader_gets_every_message_whole(server: Server) -> None:

@@ -104,6 +104,30 @@ def websocket_library_problem() -> str | None:
     return None
 
 
+class _ShutdownOnClose:
+    """A socket whose ``close()`` ends the TCP connection for every descriptor.
+
+    simple-websocket works on a duplicate of the server's socket; closing only
+    the duplicate would leave the HTTP server waiting for a next request on
+    the original, for as long as the client keeps the connection open.
+    """
+
+    __slots__ = ('_sock',)
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+    def close(self) -> None:
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._sock.close()
+
+
 def server_frame(data: bytes | str) -> bytes:
     """One unfragmented, unmasked WebSocket data frame (RFC 6455, section 5.2).
 
@@ -150,6 +174,7 @@ class WebSocketConnection(simple_websocket.Server):
 
     def handshake(self) -> None:
         """Answer the upgrade request, without the compression extension."""
+        self.sock = _ShutdownOnClose(self.sock)
         self.environ = {
             key: value
             for key, value in self.environ.items()
@@ -192,10 +217,7 @@ class WebSocketConnection(simple_websocket.Server):
                     self._pending.clear()
                     self.connected = False
                     self.event.set()
-                    try:
-                        self.sock.shutdown(socket.SHUT_RDWR)  # ends the reading greenlet too
-                    except OSError:
-                        pass
+                    self.sock.close()  # ends the reading greenlet and the connection
                     return
             if self._finished:
                 return
