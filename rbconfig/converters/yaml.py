@@ -104,6 +104,7 @@ class YamlFormat(SpecFormat):
         if root is None:
             return Source(None, {(): (1, 1)})
         builder = _Builder(file)
+        builder.merges = '<<' in text
         try:
             if '*' in text:  # no alias, no bomb
                 builder.check_size(root)
@@ -171,6 +172,8 @@ class _Builder:
         self.inside_values: set[int] = set()
         self.problems: list[Problem] = []
         self.constructor = yaml.constructor.SafeConstructor()
+        #: Whether the text may hold a merge key (``<<``) at all.
+        self.merges = True
         self.seen: set[int] = set()
 
     def problem(self, node: Node, loc: Loc, message: str) -> None:
@@ -263,7 +266,7 @@ class _Builder:
         first: dict[Any, Node] = {}
         positions, starts = self.positions, self.starts
         pairs = node.value
-        if any(key_node.tag == _MERGE for key_node, _ in pairs):
+        if self.merges and any(key_node.tag == _MERGE for key_node, _ in pairs):
             for key_node, value_node in pairs:
                 if key_node.tag == _MERGE:
                     self.merge(result, value_node, loc)
@@ -271,9 +274,13 @@ class _Builder:
             if key_node.__class__ is not ScalarNode:
                 self.problem(key_node, loc, 'a key must be text or a number, not a list or mapping')
                 continue
-            if key_node.tag == _MERGE:
+            mark = key_node.start_mark
+            if key_node.tag == _STR and key_node.end_mark.line == mark.line:
+                key = key_node.value  # the common case, without a call
+            elif key_node.tag == _MERGE:
                 continue
-            key = self.scalar(key_node, loc)
+            else:
+                key = self.scalar(key_node, loc)
             if key in first:
                 line, column = _mark(first[key])
                 self.problem(
@@ -285,13 +292,18 @@ class _Builder:
                 continue
             first[key] = key_node
             child = (*loc, key)
-            mark = key_node.start_mark
             line = mark.line + 1
             positions[child] = (line, mark.column + 1)
             if line not in starts:
                 starts[line] = child
             if value_node.__class__ is ScalarNode:
-                result[key] = self.scalar(value_node, child)
+                if (
+                    value_node.tag == _STR
+                    and value_node.end_mark.line == value_node.start_mark.line
+                ):
+                    result[key] = value_node.value
+                else:
+                    result[key] = self.scalar(value_node, child)
             else:
                 result[key] = self.build(value_node, child)
         return result

@@ -43,10 +43,21 @@ def test_comments_come_back_where_they_were(spec: Spec, data: st.DataObject) -> 
     assert again.comments == comments
 
 
-def line_owners(document: Document) -> list[tuple]:
-    """The first place written on each line: where an own-line comment can go."""
+def line_owners(document: Document, later_wins: bool = False) -> list[tuple]:
+    """The place that owns each line: where an own-line comment before it goes.
+
+    That is the leftmost place on the line; on a tie (a block list item and its
+    first key, a TOML table and its parent) YAML gives the line to the outer
+    place (written first), TOML to the last one noted (``later_wins``).
+    """
     owners: dict[int, tuple] = {}
     for loc, (line, column) in document.positions.items():
-        if loc and (line not in owners or column <= document.positions[owners[line]][1]):
+        if not loc:
+            continue
+        if line not in owners:
+            owners[line] = loc
+            continue
+        best = document.positions[owners[line]][1]
+        if column < best or (column == best and later_wins):
             owners[line] = loc
     return sorted(owners.values(), key=lambda loc: document.positions[loc])
