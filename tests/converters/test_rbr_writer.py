@@ -224,3 +224,20 @@ def test_comments_are_written_before_their_element() -> None:
     assert (
         '# the path\n# not written natively\npath p (\n    # the url\n    #\n    url /p,\n' in text
     )
+
+
+def test_fields_a_later_schema_adds_go_to_x_rbconfig() -> None:
+    from rbconfig.converters.rbr.writer import _WRITTEN, _unwritten
+    from rbconfig.schema import path as path_models
+
+    class Path(path_models.Path):  # the same name: a later version of the model
+        retries: int | None = None
+
+    assert _unwritten(Path(url='/p', retries=3)) == {'retries': 3}
+    assert _unwritten(Path(url='/p')) == {}
+    # Today every field is written natively, except socket events (spilled with the namespace).
+    import rbconfig.schema as schema
+
+    for name, written in _WRITTEN.items():
+        fields = set(getattr(schema, name).model_fields)
+        assert fields - written == ({'events'} if name == 'SocketNamespace' else set()), name

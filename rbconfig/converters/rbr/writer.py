@@ -146,6 +146,53 @@ def _scalar(value: Any) -> str | None:
     return None
 
 
+#: The model fields the writer says in RBR, by model; any other field a later
+#: schema adds is carried in x-rbconfig (see :func:`_unwritten`).
+_WRITTEN: dict[str, frozenset[str]] = {
+    'Spec': frozenset(
+        (
+            'rbconfig',
+            'meta',
+            'root',
+            'max_body',
+            'globals',
+            'types',
+            'paths',
+            'socketio',
+            'sockets',
+            'workers',
+            'arbiters',
+        )
+    ),
+    'Meta': frozenset(('title', 'version', 'description')),
+    'Path': frozenset(('description', 'method', 'url', 'use', 'max_body', 'request', 'response')),
+    'Request': frozenset(('description', 'headers', 'body', 'status')),
+    'Response': frozenset(('headers', 'body', 'status')),
+    'Section': frozenset(('description', 'checks', 'set')),
+    'BodySection': frozenset(('description', 'checks', 'set', 'schema_', 'example')),
+    'SocketNamespace': frozenset(('description', 'use')),
+    'TypeCheck': frozenset(('header', 'is_', 'is_not', 'return_')),
+    'ValidatorCheck': frozenset(('header', 'validates', 'return_')),
+    'AlterCheck': frozenset(('alter',)),
+    'OnErrorCheck': frozenset(('on_error',)),
+}
+
+
+def _unwritten(model: Any) -> dict[str, Any]:
+    """The data of fields of ``model`` that the writer does not say natively."""
+    written = _WRITTEN.get(type(model).__name__, frozenset())
+    names = [name for name in type(model).model_fields if name not in written]
+    if not names:
+        return {}
+    data = model.to_data()
+    fields = type(model).model_fields
+    return {
+        fields[name].alias or name: data[fields[name].alias or name]
+        for name in names
+        if (fields[name].alias or name) in data
+    }
+
+
 # -- the writer --------------------------------------------------------------------------
 
 
@@ -189,6 +236,7 @@ class _Writer:
         if spec.socketio is not None:
             self.top['socketio'] = spec.socketio.to_data()
         self.top.update(spec.extensions)
+        self.top.update(_unwritten(spec))
         meta = self.meta()
         blocks = ['\n'.join(group) for group in [meta, *groups] if group]
         head = self.note((), '')
@@ -219,6 +267,7 @@ class _Writer:
                     overflow[key] = value
                 else:
                     items.append(self.note(('meta', key), _INDENT) + f'{_INDENT}{key} {token}')
+            overflow.update(_unwritten(meta))
             if overflow or not items:
                 self.top['meta'] = overflow
         if spec.max_body is not None:
@@ -265,7 +314,7 @@ class _Writer:
     def socket_handler(self) -> list[str] | None:
         """The default namespace as RedBarrel wrote it: ``socket LOC;`` or a SOCKETIO path."""
         namespace = self.spec.sockets['/']
-        if namespace.use is None or namespace.events:
+        if namespace.use is None or namespace.events or _unwritten(namespace):
             return None
         loc: Loc = ('sockets', '/')
         use = _bare_or_text(namespace.use, _LOCATION)
@@ -335,6 +384,7 @@ class _Writer:
                 overflow[key] = value
             else:
                 add((key,), f'{key} {token}')
+        overflow.update(_unwritten(path))
         if overflow or not items:
             items.append(f'{_INDENT}{OVERFLOW_KEY} {_json(overflow)}')
         return self.note(loc, '') + f'path {name} (\n' + ',\n'.join(items) + '\n);'
@@ -384,6 +434,7 @@ class _Writer:
             if leftover or not lines:
                 spill[kind] = leftover
         spill.update(holder.extensions)
+        spill.update(_unwritten(holder))
         if spill or len(items) == written:
             overflow[part] = spill
 
@@ -424,12 +475,13 @@ class _Writer:
                 spill[key] = value
             else:
                 lines.append(self.note((*loc, key), indent) + f'{indent}{key} {token}')
+        spill.update(_unwritten(section))
         return lines, spill
 
 
 def _check(check: Any) -> str | None:
     """One check as an RBR operation, or None when RBR cannot say it."""
-    if check.extensions:
+    if check.extensions or _unwritten(check):
         return None
     if isinstance(check, TypeCheck):
         negated = check.is_ is None
