@@ -4,7 +4,8 @@ Typed in from the post, unchanged: it was already valid Python 3. Each
 connection runs ``chat()`` in its own greenlet. ``recv()`` returns the
 arguments of one ``message`` event (``[text]`` for the page's
 ``socket.send(text)``) and ``[]`` once the client is gone; the loop needs no
-``break``: the runtime ends the greenlet cleanly at the next ``recv()``. Messages travel as socket.io ``message`` events carrying JSON text:
+``break``: the runtime ends the greenlet cleanly at the next ``recv()``.
+Messages travel as socket.io ``message`` events carrying JSON text:
 
 * ``{"buffer": [...]}``: the last 30 messages, sent to a client that joins;
 * ``{"announcement": "<sid> connected"}`` / ``"<sid> disconnected"``: to the others;
