@@ -14,7 +14,7 @@ from typing import Any
 
 from ...errors import Issue, Loc, Problem, SpecError, format_loc
 from ..base import Comments, Positions, Source
-from .grammar import Comment, no_cycle_collection, parse
+from .grammar import Comment, Parsed, no_cycle_collection, parse
 from .values import (
     Value,
     first_token,
@@ -27,7 +27,7 @@ from .values import (
     value_of,
 )
 
-__all__ = ['OVERFLOW_KEY', 'MAX_BODY_KEY', 'PATH_KEYS', 'read_source']
+__all__ = ['MAX_BODY_KEY', 'OVERFLOW_KEY', 'PATH_KEYS', 'read_source', 'source_from']
 
 #: The x- field holding (as JSON) what RBR cannot say natively; see docs/rbr.md.
 OVERFLOW_KEY = 'x-rbconfig'
@@ -68,8 +68,16 @@ def read_source(text: str, file: str) -> Source:
         SpecError: for syntax errors (one problem) or for statements that
             cannot be mapped to the model (every one found).
     """
+    return source_from(parse(text, file), text, file)
+
+
+def source_from(parsed: Parsed, text: str, file: str) -> Source:
+    """Map a parse tree of ``text`` to a :class:`Source`.
+
+    Raises:
+        SpecError: for statements that cannot be mapped to the model.
+    """
     with no_cycle_collection():
-        parsed = parse(text, file)
         reader = _Reader(file)
         for definition in parsed.tree.children:
             getattr(reader, f'_{definition.data}')(definition)
