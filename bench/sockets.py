@@ -12,8 +12,8 @@ and N:
 
 Run (from the repository root, after ``npm ci`` in tests/)::
 
-    python3 bench/sockets.py                      # N = 100 and 1,000
-    python3 bench/sockets.py --clients 100 --latency-messages 50
+    python3 bench/sockets.py                      # N = 100 and 1,000, 3 runs each
+    python3 bench/sockets.py --clients 100 --latency-messages 50 --repeat 1
 
 Clocks: every process stamps with ``performance.timeOrigin + performance.now()``
 (one machine, one clock). The servers run as ``rbconfig run
@@ -235,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         default=200_000,
         help='burst size as deliveries (messages = this / clients; default 200,000)',
     )
+    parser.add_argument(
+        '--repeat', type=int, default=3, help='runs per server and N; medians shown (default 3)'
+    )
     args = parser.parse_args(argv)
     if shutil.which('node') is None or not (ROOT / 'tests' / 'node_modules').is_dir():
         print('needs node and tests/node_modules (run "npm ci" in tests/)', file=sys.stderr)
@@ -248,16 +251,32 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[tuple[str, int], dict] = {}
     for clients in [int(text) for text in args.clients.split(',')]:
         burst = max(20, args.deliveries // clients)
-        print(f'\nN = {clients}: {args.latency_messages} single messages, then {burst} at once')
+        print(
+            f'\nN = {clients}: {args.latency_messages} single messages, then {burst} at once; '
+            f'median of {args.repeat} runs per server'
+        )
         print(header)
-        for name, server in (('rbconfig', rbconfig_server), ('node', node_server)):
-            with server() as url:
-                found = measure(url, clients, args.processes, args.latency_messages, burst)
+        runs: dict[str, list[dict]] = {'rbconfig': [], 'node': []}
+        for _ in range(args.repeat):  # alternate, so both see the same machine load
+            for name, server in (('rbconfig', rbconfig_server), ('node', node_server)):
+                with server() as url:
+                    runs[name].append(
+                        measure(url, clients, args.processes, args.latency_messages, burst)
+                    )
+        for name, found_runs in runs.items():
+            found = {
+                key: statistics.median(run[key] for run in found_runs)
+                for key in found_runs[0]
+                if key != 'lost'
+            }
+            found['lost'] = sum(run['lost'] for run in found_runs)
+            found['rates'] = [round(run['rate']) for run in found_runs]
             results[(name, clients)] = found
             print(
                 f'{name:<9} {clients:>5} {found["all_median"]:>7.2f}ms {found["all_p99"]:>6.2f}ms '
                 f'{found["each_median"]:>8.2f}ms {found["each_p99"]:>6.2f}ms '
-                f'{found["rate"]:>8.0f} {found["deliveries"]:>9.0f} {found["lost"]:>5}',
+                f'{found["rate"]:>8.0f} {found["deliveries"]:>9.0f} {found["lost"]:>5}'
+                f'   (msgs/s of each run: {found["rates"]})',
                 flush=True,
             )
         ours, theirs = results[('rbconfig', clients)], results[('node', clients)]
