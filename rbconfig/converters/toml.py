@@ -51,10 +51,19 @@ class TomlFormat(SpecFormat):
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as ex:
             raise SpecError([_syntax_problem(file, text, str(ex))]) from ex
+        except RecursionError as ex:
+            raise SpecError(
+                [Problem(file, None, None, '', 'the TOML is nested too deeply')]
+            ) from ex
         scanner = _Scanner(text)
         try:
             scanner.document()
-        except (IndexError, ValueError, tomllib.TOMLDecodeError):  # pragma: no cover
+        except (
+            IndexError,
+            ValueError,
+            RecursionError,
+            tomllib.TOMLDecodeError,
+        ):  # pragma: no cover
             pass  # positions are a help; the data is already valid
         scanner.positions.setdefault((), (1, 1))
         comments = attach_comments(text, scanner.starts, scanner.inside_values, _SCHEMA_COMMENT)

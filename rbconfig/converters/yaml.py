@@ -44,17 +44,15 @@ def _unsupported(tag: str) -> str:
     return f'unsupported YAML tag {tag!r}; only plain YAML is allowed (no tags)'
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe loader, with the tag of each plain scalar resolved once per text.
+class _FastResolve:
+    """The tag of each plain scalar resolved once per text.
 
     The composer asks the (pure Python) resolver about every scalar; specs
     repeat the same few values (``return: 400``, ``is: json``) thousands of
     times, so a memo halves the time to compose a large spec.
     """
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._tags: dict[str, str] = {}
+    _tags: dict[str, str]
 
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
@@ -71,6 +69,42 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     def ascend_resolver(self) -> None:
         """No path resolvers are registered: nothing to track."""
+
+
+class _Loader(_FastResolve, _BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader (libyaml's when installed) with the resolver memo."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._tags = {}
+
+
+class _DeepLoader(_FastResolve, yaml.SafeLoader):  # type: ignore[misc]
+    """The pure-Python safe loader, for texts that may nest deeply.
+
+    libyaml's composer recurses in C and crashes the interpreter on very deep
+    nesting; the Python one raises RecursionError, which becomes a problem.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._tags = {}
+
+
+#: Nesting (by the estimate of :func:`_may_nest`) beyond which the Python composer is used.
+_DEEP = 200
+_BLOCK_PREFIX = re.compile(r'^[ \t?:-]*', re.MULTILINE)
+_BRACKETS = re.compile(r'[\[\]{}]')
+
+
+def _may_nest(text: str) -> int:
+    """An upper bound of how deep the text nests: indentation plus open brackets."""
+    block = max((len(found.group()) for found in _BLOCK_PREFIX.finditer(text)), default=0)
+    depth = deepest = 0
+    for found in _BRACKETS.finditer(text):
+        depth += 1 if found.group() in '[{' else -1
+        deepest = max(deepest, depth)
+    return block + deepest
 
 
 class YamlFormat(SpecFormat):
@@ -93,8 +127,9 @@ class YamlFormat(SpecFormat):
             return self._read(text, file)
 
     def _read(self, text: str, file: str) -> Source:
+        loader = _Loader if _may_nest(text) <= _DEEP else _DeepLoader
         try:
-            root = yaml.compose(text, Loader=_Loader)
+            root = yaml.compose(text, Loader=loader)
         except yaml.MarkedYAMLError as ex:
             raise SpecError([_syntax_problem(file, ex)]) from ex
         except yaml.YAMLError as ex:

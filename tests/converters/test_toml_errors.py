@@ -179,3 +179,8 @@ CASES = [
 @pytest.mark.parametrize(('text', 'expected'), CASES)
 def test_bad_toml_gives_exact_problems(text: str, expected: list[tuple]) -> None:
     assert problems(text) == expected
+
+
+def test_very_deep_nesting_is_a_problem_not_a_crash() -> None:
+    text = 'rbconfig = 1\nx-deep = ' + '[' * 50_000 + ']' * 50_000 + '\n'
+    assert problems(text) == [(None, None, '', 'the TOML is nested too deeply')]

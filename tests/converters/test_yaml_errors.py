@@ -338,3 +338,18 @@ def test_aliases_within_the_limit_are_expanded() -> None:
     )
     spec = build_document(YAML, text, 'spec.yaml').spec
     assert spec.paths['a'].request.body.checks[0].return_ == 400
+
+
+@pytest.mark.parametrize('style', ['flow', 'block'])
+def test_very_deep_nesting_is_a_problem_not_a_crash(style: str) -> None:
+    depth = 50_000
+    if style == 'flow':
+        text = 'rbconfig: 1\nx-deep: ' + '[' * depth + ']' * depth + '\n'
+    else:
+        text = 'rbconfig: 1\nx-deep:\n' + ''.join(' ' * i + '- \n' for i in range(1, 3_000))
+    assert problems(text) == [(None, None, '', 'the YAML is nested too deeply')]
+
+
+def test_moderate_nesting_loads() -> None:
+    text = 'rbconfig: 1\nx-deep: ' + '[' * 100 + '1' + ']' * 100 + '\n'
+    assert build_document(YAML, text, 'spec.yaml').spec.extensions['x-deep']
