@@ -91,20 +91,24 @@ class _DeepLoader(_FastResolve, yaml.SafeLoader):  # type: ignore[misc]
         self._tags = {}
 
 
-#: Nesting (by the estimate of :func:`_may_nest`) beyond which the Python composer is used.
-_DEEP = 200
-_BLOCK_PREFIX = re.compile(r'^[ \t?:-]*', re.MULTILINE)
+#: Indentation, or depth of brackets, beyond which the Python composer is used.
+_DEEP = 100
+_DEEP_BLOCK = re.compile(rf'^[ \t?:-]{{{_DEEP},}}', re.MULTILINE)
 _BRACKETS = re.compile(r'[\[\]{}]')
 
 
-def _may_nest(text: str) -> int:
-    """An upper bound of how deep the text nests: indentation plus open brackets."""
-    block = max((len(found.group()) for found in _BLOCK_PREFIX.finditer(text)), default=0)
-    depth = deepest = 0
+def _may_nest_deeply(text: str) -> bool:
+    """Whether the text might nest more than ``_DEEP`` levels (by indentation or brackets)."""
+    if _DEEP_BLOCK.search(text):
+        return True
+    if text.count('[') + text.count('{') <= _DEEP:
+        return False
+    depth = 0
     for found in _BRACKETS.finditer(text):
         depth += 1 if found.group() in '[{' else -1
-        deepest = max(deepest, depth)
-    return block + deepest
+        if depth > _DEEP:
+            return True
+    return False
 
 
 class YamlFormat(SpecFormat):
@@ -127,7 +131,7 @@ class YamlFormat(SpecFormat):
             return self._read(text, file)
 
     def _read(self, text: str, file: str) -> Source:
-        loader = _Loader if _may_nest(text) <= _DEEP else _DeepLoader
+        loader = _DeepLoader if _may_nest_deeply(text) else _Loader
         try:
             root = yaml.compose(text, Loader=loader)
         except yaml.MarkedYAMLError as ex:
