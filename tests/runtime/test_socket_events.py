@@ -166,3 +166,22 @@ def test_an_http_handler_broadcasts_through_environ_socketio(server: Server, pee
         assert response.read() == b'sent'
     for name in ('a', 'b'):
         assert peers.expect(id=name, event='message')['args'] == [{'announce': 'news'}]
+
+
+@pytest.mark.parametrize('transport', TRANSPORTS)
+def test_refusals_reach_the_client(server: Server, peers: Peers, transport: str) -> None:
+    peers.command(op='connect', id='s', transport=transport, namespace='/strict')
+    refused = peers.expect(id='s', where=lambda e: e['type'] in ('connect', 'connect_error'))
+    assert refused == {'id': 's', 'type': 'connect_error', 'message': 'no entry'}
+    peers.command(op='connect', id='b', transport=transport, namespace='/broken')
+    broken = peers.expect(id='b', where=lambda e: e['type'] in ('connect', 'connect_error'))
+    assert broken == {'id': 'b', 'type': 'connect_error', 'message': 'server error'}
+    assert 'connect handler broke on purpose' in server.wait_for_output('broke on purpose')
+
+
+def test_send_and_server_side_disconnect(peers: Peers) -> None:
+    peers.connect('a')
+    peers.emit('a', 'whisper', 'psst')
+    assert peers.expect(id='a', event='message')['args'] == [{'whisper': 'psst'}]
+    peers.emit('a', 'bye')
+    assert peers.expect(id='a', type='disconnect')['reason'] == 'io server disconnect'

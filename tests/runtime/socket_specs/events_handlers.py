@@ -2,6 +2,8 @@
 
 import gevent
 
+from rbconfig.runtime.socket import ConnectionRefused
+
 
 def connect(ctx, auth):
     ctx.session['name'] = (auth or {}).get('name', ctx.sid)
@@ -86,3 +88,19 @@ def announce(globs, request):
 
 def whoami_plain(ctx):
     return ctx.sid
+
+
+def bye(ctx):
+    ctx.disconnect()
+
+
+def whisper(ctx, data):
+    ctx.send({'whisper': data})
+
+
+def strict_connect(ctx):
+    raise ConnectionRefused('no entry')
+
+
+def broken_connect(ctx, auth):
+    raise RuntimeError('connect handler broke on purpose')
