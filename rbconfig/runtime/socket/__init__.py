@@ -65,7 +65,9 @@ class SocketApp:
         self.path = service.settings.path.rstrip('/') or ''
         self._http_socketio = HttpSocketIO(service.legacy_server)
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         """Dispatch one request."""
         path = environ.get('PATH_INFO') or '/'
         prefix = self.path

@@ -81,7 +81,9 @@ class ClientScript:
             return self.source / 'socket.io.min.js'
         return None
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse, name: str):
+    def __call__(
+        self, environ: dict[str, Any], start_response: StartResponse, name: str
+    ) -> list[bytes]:
         """Answer a request for ``name`` (one of :data:`CLIENT_FILES`)."""
         method = environ.get('REQUEST_METHOD', 'GET')
         if method not in ('GET', 'HEAD'):

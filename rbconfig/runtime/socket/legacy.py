@@ -90,7 +90,9 @@ class LegacyServer:
     ``request.environ['socketio'].server.broadcast(message)``.
     """
 
-    def __init__(self, server: socketio.Server, sockets: Mapping[tuple[str, str], LegacySocket]):
+    def __init__(
+        self, server: socketio.Server, sockets: Mapping[tuple[str, str], LegacySocket]
+    ) -> None:
         self._server = server
         self._sockets = sockets
 
@@ -102,7 +104,9 @@ class LegacyServer:
         """Send ``message`` to one client."""
         self._server.send(message, to=session_id, namespace=namespace)
 
-    def emit(self, event: str, data: Any = None, to: str | None = None, namespace: str = '/'):
+    def emit(
+        self, event: str, data: Any = None, to: str | None = None, namespace: str = '/'
+    ) -> None:
         """Send ``event`` to everyone in ``namespace``, or to the client or room ``to``."""
         self._server.emit(event, data, to=to, namespace=namespace)
 

@@ -163,7 +163,9 @@ class WebSocketConnection(simple_websocket.Server):
       either. The client's offer is ignored.
     """
 
-    def __init__(self, environ: dict[str, Any], *, send_timeout: float | None = None, **kwargs):
+    def __init__(
+        self, environ: dict[str, Any], *, send_timeout: float | None = None, **kwargs: Any
+    ) -> None:
         self._pending: list[bytes] = []
         self._wake = gevent.event.Event()
         self._finished = False
