@@ -125,3 +125,36 @@ def test_listed_origins_are_let_in(browser: Browser, with_origins: Server, trans
     assert outcome(browser, 'http://allowed.example', server, transport) == 'connected'
     assert outcome(browser, server.url, server, transport) == 'connected'
     assert refused_by_server(browser, 'http://evil.example', server, transport)
+
+
+def test_the_rooms_page(browser: Browser) -> None:
+    """apps/rooms in the browser: two people join a room and talk."""
+    spec = SPECS.parents[2] / 'apps' / 'rooms' / 'rooms.yaml'
+    errors: list[str] = []
+    with start_server(spec, env=ENV) as server:
+        context = browser.new_context()
+        try:
+            pages = {}
+            for name in ('ann', 'bob'):
+                page = context.new_page()
+                page.on('pageerror', lambda error: errors.append(str(error)))
+                page.on(
+                    'console',
+                    lambda message: message.type == 'error' and errors.append(message.text),
+                )
+                page.goto(f'{server.url}/?name={name}')
+                page.wait_for_function("document.getElementById('me').textContent !== '…'")
+                page.fill('#room', 'lobby')
+                page.click('#join button')
+                page.wait_for_selector('#log li.room')
+                pages[name] = page
+            assert pages['bob'].inner_text('#log li.room') == 'in lobby: ann, bob'
+            pages['ann'].wait_for_selector('text=bob joined lobby')
+            pages['bob'].fill('#text', 'hello from bob')
+            pages['bob'].click('#say button')
+            for page in pages.values():
+                page.wait_for_selector('text=[lobby] bob: hello from bob')
+            assert pages['ann'].inner_text('#in') == 'lobby'
+        finally:
+            context.close()
+    assert errors == []
