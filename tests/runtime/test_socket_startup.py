@@ -160,3 +160,16 @@ def test_rbconfig_run_prints_the_problem_without_a_traceback(folder: Path) -> No
     assert 'sockets./.events.chat: python:startup_handlers.no_args()' in done.stderr
     assert 'not even ctx' in done.stderr
     assert 'Traceback' not in done.stderr
+
+
+def test_gevent_websocket_installed_is_refused(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With gevent-websocket importable, engineio would use it: say so, do not start."""
+    from engineio.async_drivers import gevent as engine_gevent
+
+    monkeypatch.setattr(engine_gevent, 'SimpleWebSocketWSGI', None)
+    _, where, message = problem_of(folder, '    events:\n      a: python:startup_handlers.good\n')
+    assert where == 'sockets'
+    assert 'gevent-websocket is installed' in message
+    assert 'pip uninstall gevent-websocket' in message
