@@ -510,7 +510,8 @@ class _Writer:
             self.lines.append(head)
             self.mapping(value, loc, inner)
         elif isinstance(value, list) and value:
-            flow = self.flow_list(value)
+            commented = any((*loc, index) in self.comments for index in range(len(value)))
+            flow = None if commented else self.flow_list(value)
             if flow is not None and len(head) + 1 + len(flow) <= _WIDTH:
                 self.lines.append(f'{head} {flow}')
             else:

@@ -157,3 +157,11 @@ def test_reference_spec_round_trips_with_its_comments() -> None:
     assert again.spec == document.spec
     assert again.comments == document.comments
     assert len(document.comments) >= 8
+
+
+def test_comments_on_list_items_keep_the_list_in_block_style() -> None:
+    spec = Spec.model_validate({'rbconfig': 1, 'paths': {'p': {'url': '/p', 'method': 'GET|POST'}}})
+    comments = {('paths', 'p', 'method', 1): ['also posts']}
+    text = YAML.write(spec, comments)
+    assert '    method:\n      - GET\n      # also posts\n      - POST\n' in text
+    assert build_document(YAML, text, 'spec.yaml').comments == comments
