@@ -407,6 +407,8 @@ def _uses(root: Node) -> tuple[list[Node], dict[int, int]]:
 # --- writing ------------------------------------------------------------------------------
 
 _INDENT = 2
+#: Longer keys are written as explicit '? key' entries (YAML's limit is 1024).
+_LONGEST_KEY = 1000
 _WIDTH = 100
 _RESOLVER = yaml.resolver.Resolver()
 _PLAIN_START = re.compile(r'[A-Za-z0-9_$/(.~^=+<;\\\x80-\U0010ffff]')
@@ -498,7 +500,12 @@ class _Writer:
         """``key: value`` at ``indent``; ``prefix`` replaces the indent ('- ' of an item)."""
         if not prefix:
             self.comment(loc, indent)
-        head = (prefix or ' ' * indent) + self.key(key) + ':'
+        key_text = _scalar(key, flow=True)
+        if len(key_text) > _LONGEST_KEY:  # YAML wants an explicit '? key' line
+            self.lines.append((prefix or ' ' * indent) + '? ' + key_text)
+            head = ' ' * indent + ':'
+        else:
+            head = (prefix or ' ' * indent) + key_text + ':'
         if _is_single_method(loc, value):
             self.lines.append(f'{head} {_scalar(value[0])}')
             return
@@ -568,8 +575,10 @@ class _Writer:
                 return None
             if isinstance(item, str) and '\n' in item:
                 return None
-        items = (f'{_scalar(k, flow=True)}: {_scalar(v, flow=True)}' for k, v in value.items())
-        return '{' + ', '.join(items) + '}'
+        items = [f'{_scalar(k, flow=True)}: {_scalar(v, flow=True)}' for k, v in value.items()]
+        if any(len(item) > _LONGEST_KEY for item in items):
+            return None
+        return '{' + ', '.join(items) + '}''
 
     def flow_list(self, value: list[Any]) -> str | None:
         if any(isinstance(item, dict | list) for item in value):
@@ -577,12 +586,6 @@ class _Writer:
         if any(isinstance(item, str) and '\n' in item for item in value):
             return None
         return '[' + ', '.join(_scalar(item, flow=True) for item in value) + ']'
-
-    def key(self, key: Any) -> str:
-        text = _scalar(key, flow=True)
-        if len(text) > 1000:
-            return '? ' + text + '\n'  # pragma: no cover - absurdly long keys
-        return text
 
 
 def _is_single_method(loc: Loc, value: Any) -> bool:

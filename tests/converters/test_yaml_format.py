@@ -165,3 +165,13 @@ def test_comments_on_list_items_keep_the_list_in_block_style() -> None:
     text = YAML.write(spec, comments)
     assert '    method:\n      - GET\n      # also posts\n      - POST\n' in text
     assert build_document(YAML, text, 'spec.yaml').comments == comments
+
+
+def test_very_long_keys_are_written_as_explicit_keys() -> None:
+    key = 'x-' + 'k' * 1500
+    spec = Spec.model_validate(
+        {'rbconfig': 1, key: {'a': 1}, 'paths': {'p': {'url': '/p', 'x-' + 'q' * 1200: 'v'}}}
+    )
+    text = YAML.write(spec)
+    assert f'? {key}\n:\n  a: 1\n' in text
+    assert build_document(YAML, text, 'spec.yaml').spec == spec
