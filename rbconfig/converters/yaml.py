@@ -578,7 +578,7 @@ class _Writer:
         items = [f'{_scalar(k, flow=True)}: {_scalar(v, flow=True)}' for k, v in value.items()]
         if any(len(item) > _LONGEST_KEY for item in items):
             return None
-        return '{' + ', '.join(items) + '}''
+        return '{' + ', '.join(items) + '}'
 
     def flow_list(self, value: list[Any]) -> str | None:
         if any(isinstance(item, dict | list) for item in value):
