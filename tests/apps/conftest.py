@@ -7,6 +7,8 @@ exceptions; the test ends by asserting there were none.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,13 @@ CHROMIUM_ARGS = [
     '--no-first-run',
 ]
 APPS = ROOT / 'apps'
-SCREENSHOTS = ROOT / 'docs' / 'screenshots'
+#: Where screenshots go: ``docs/screenshots`` when RBCONFIG_SCREENSHOTS=update (to refresh the
+#: README's pictures), else a scratch folder, so a test run leaves the work tree clean.
+SCREENSHOTS = (
+    ROOT / 'docs' / 'screenshots'
+    if os.environ.get('RBCONFIG_SCREENSHOTS') == 'update'
+    else Path(tempfile.gettempdir()) / 'rbconfig-screenshots'
+)
 #: The browser client served at /socket.io/socket.io.js: the copy npm put under tests/
 #: (the tests must not depend on the CDN the server would redirect to otherwise).
 CLIENT_JS = ROOT / 'tests' / 'node_modules' / 'socket.io-client' / 'dist'
@@ -122,7 +130,7 @@ def on_websocket(page: Page) -> None:
 
 
 def screenshot(page: Page, app: str) -> Path:
-    """Save ``page`` as ``docs/screenshots/<app>.png`` and return the path."""
+    """Save ``page`` as ``<app>.png`` under :data:`SCREENSHOTS` and return the path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f'{app}.png'
     page.screenshot(path=str(path))
