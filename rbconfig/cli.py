@@ -42,15 +42,20 @@ def make_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser('validate', help='check specs (YAML, TOML, RBR) for CI')
     validate.add_argument('paths', nargs='+', metavar='FILE|DIR', help='spec files or folders')
     validate.add_argument(
-        '--format', choices=('human', 'json', 'github'), default='human',
+        '--format',
+        choices=('human', 'json', 'github'),
+        default='human',
         help='how to report problems (default: human)',
     )
     validate.add_argument(
-        '--color', choices=('auto', 'always', 'never'), default='auto',
+        '--color',
+        choices=('auto', 'always', 'never'),
+        default='auto',
         help='colour human output (default: when writing to a terminal)',
     )
     validate.add_argument(
-        '--only-specs', action='store_true',
+        '--only-specs',
+        action='store_true',
         help='skip YAML/TOML files without a top-level rbconfig or paths key, even when named '
         '(for pre-commit)',
     )
@@ -64,16 +69,18 @@ def make_parser() -> argparse.ArgumentParser:
     convert.add_argument('input', metavar='IN', help='a spec file or a folder of specs')
     convert.add_argument('--to', required=True, choices=FORMATS, help='the output format')
     convert.add_argument(
-        '--from', dest='from_format', choices=FORMATS,
+        '--from',
+        dest='from_format',
+        choices=FORMATS,
         help='the input format (default: from the file ending)',
     )
     convert.add_argument(
-        '-o', '--output', metavar='OUT',
+        '-o',
+        '--output',
+        metavar='OUT',
         help="output file or folder; '-' for standard output (default: beside the input)",
     )
-    convert.add_argument(
-        '--force', action='store_true', help='overwrite output files that exist'
-    )
+    convert.add_argument('--force', action='store_true', help='overwrite output files that exist')
     convert.set_defaults(module='convert')
 
     run = commands.add_parser('run', help='serve a spec (Falcon + gevent + Socket.IO)')

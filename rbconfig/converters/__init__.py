@@ -10,7 +10,14 @@ from ..schema import Spec
 from .base import Comments, Document, Source, SpecFormat, build_document
 
 __all__ = [
-    'Comments', 'Document', 'Source', 'SpecFormat', 'dumps', 'format_for', 'formats', 'load',
+    'Comments',
+    'Document',
+    'Source',
+    'SpecFormat',
+    'dumps',
+    'format_for',
+    'formats',
+    'load',
     'loads',
 ]
 
@@ -33,7 +40,7 @@ def format_for(file: str | os.PathLike[str], name: str | None = None) -> SpecFor
     known = formats()
     if name is not None:
         if name not in known:
-            raise ValueError(f"unknown format {name!r}; expected one of: {', '.join(known)}")
+            raise ValueError(f'unknown format {name!r}; expected one of: {", ".join(known)}')
         return known[name]
     suffix = Path(file).suffix.lower()
     for fmt in known.values():
