@@ -185,3 +185,13 @@ def test_send_and_server_side_disconnect(peers: Peers) -> None:
     assert peers.expect(id='a', event='message')['args'] == [{'whisper': 'psst'}]
     peers.emit('a', 'bye')
     assert peers.expect(id='a', type='disconnect')['reason'] == 'io server disconnect'
+
+
+@pytest.mark.parametrize('transport', TRANSPORTS)
+def test_socket_send_reaches_the_message_handler(peers: Peers, transport: str) -> None:
+    peers.connect('a', transport, auth={'name': 'ann'})
+    peers.connect('b', transport, auth={'name': 'bob'})
+    peers.command(op='send', id='a', args=[{'x': 1}], ack='sent')
+    assert peers.expect(id='a', type='ack')['args'] == ['got it']
+    assert peers.expect(id='b', event='message')['args'] == [{'from': 'ann', 'data': {'x': 1}}]
+    assert peers.events(id='a', event='message') == []

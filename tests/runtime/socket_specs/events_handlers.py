@@ -19,6 +19,12 @@ def chat(ctx, data):
     return 'ok'
 
 
+def on_message(ctx, data):
+    """What socket.send(data) sends: relayed to the others, acknowledged."""
+    ctx.broadcast('message', {'from': ctx.session['name'], 'data': data})
+    return 'got it'
+
+
 def echo(ctx, data):
     ctx.emit('echo', data)
 
