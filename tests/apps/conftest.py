@@ -14,20 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers.server import ROOT
 
-CHROMIUM = '/usr/bin/chromium'
-CHROMIUM_ARGS = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-]
 APPS = ROOT / 'apps'
 #: Where screenshots go: ``docs/screenshots`` when RBCONFIG_SCREENSHOTS=update (to refresh the
 #: README's pictures), else a scratch folder, so a test run leaves the work tree clean.
@@ -76,14 +67,13 @@ class Console:
 
 
 @pytest.fixture(scope='session')
-def browser() -> Iterator[Browser]:
+def browser(playwright: Playwright) -> Iterator[Browser]:
     """One headless Chromium for the whole test session."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 @pytest.fixture

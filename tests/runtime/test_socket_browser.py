@@ -13,21 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Route, sync_playwright
+from playwright.sync_api import Browser, Playwright, Route
 
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers.peers import NODE_MODULES
 from tests.helpers.server import Server, start_server
 
 SPECS = Path(__file__).resolve().parent / 'socket_specs'
-CHROMIUM = '/usr/bin/chromium'
-CHROMIUM_ARGS = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
+BROWSER_ARGS = [
+    *CHROMIUM_ARGS,
     # Pages "from" public sites talk to a server on 127.0.0.1: without this, Chromium's
     # local network access rules would refuse them before the server has a say.
     '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,'
@@ -39,13 +33,12 @@ ENV = {'RBCONFIG_SOCKETIO_CLIENT': str(CLIENT)}
 
 
 @pytest.fixture(scope='module')
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 @pytest.fixture(scope='module')
