@@ -80,11 +80,13 @@ def _keep_comment(token: lark.Token) -> lark.Token:
 def _parser() -> lark.Lark:
     import lark
 
+    from .lexer import FastLexer
+
     grammar = resources.files(__package__).joinpath('rbr.lark').read_text(encoding='utf-8')
     return lark.Lark(
         grammar,
         parser='lalr',
-        lexer='basic',
+        lexer=FastLexer,
         keep_all_tokens=True,
         maybe_placeholders=False,
         lexer_callbacks={'COMMENT': _keep_comment},

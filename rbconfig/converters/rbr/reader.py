@@ -68,7 +68,10 @@ def read_source(text: str, file: str) -> Source:
         SpecError: for syntax errors (one problem) or for statements that
             cannot be mapped to the model (every one found).
     """
-    return source_from(parse(text, file), text, file)
+    # The collector stays paused until the parse tree is gone: resuming it in
+    # between would only make it scan the whole tree once, for nothing.
+    with no_cycle_collection():
+        return source_from(parse(text, file), text, file)
 
 
 def source_from(parsed: Parsed, text: str, file: str) -> Source:
@@ -174,11 +177,11 @@ class _Reader:
         return value.text
 
     def statements(self, node: Any) -> list[Any]:
-        return [child for child in node.children if hasattr(child, 'data')]
+        return [child for child in node.children if not isinstance(child, str)]
 
     def stray(self, node: Any, loc: Loc, what: str) -> None:
         """Warn about a ``;`` before the closing ``)`` (call after the body is read)."""
-        tokens = [child for child in node.children if not hasattr(child, 'data')]
+        tokens = [child for child in node.children if isinstance(child, str)]
         for before, token in zip(tokens, tokens[1:], strict=False):
             if before.type == 'SEMI' and token.type == 'RPAR':
                 starts = [start for start, _ in self.anchors]

@@ -18,8 +18,19 @@ __all__ = [
     'value_of',
 ]
 
+#: Value trees holding one token → the kind of value.
+_SCALARS = {
+    'integer': 'int',
+    'float': 'float',
+    'url': 'url',
+    'location': 'location',
+    'dotted': 'dotted',
+}
+#: The name-like tokens of an operation.
+_NAMED = frozenset({'NAME', 'SOCKET', 'DEFINE', 'DOTTED', 'LOCATION', 'INT', 'TEXT', 'NOT'})
 
-@dataclass
+
+@dataclass(slots=True)
 class Value:
     """One value as written: its kind, its text, and the tree or tokens behind it."""
 
@@ -32,29 +43,24 @@ class Value:
 
 def tokens_of(node: Any) -> list[Any]:
     """Every token of a tree (or the token itself), in order."""
-    if not hasattr(node, 'data'):
+    if isinstance(node, str):
         return [node]
     found: list[Any] = []
     for child in node.children:
-        found.extend(tokens_of(child) if hasattr(child, 'data') else (child,))
+        found.extend((child,) if isinstance(child, str) else tokens_of(child))
     return found
 
 
 def first_token(node: Any) -> Any:
     """The first token of a tree: where it starts."""
-    while hasattr(node, 'data'):
+    while not isinstance(node, str):
         node = node.children[0]
     return node
 
 
 def named_tokens(node: Any) -> list[Any]:
     """The name-like tokens of an operation (keywords and punctuation left out)."""
-    return [
-        child
-        for child in node.children
-        if not hasattr(child, 'data')
-        and child.type in ('NAME', 'SOCKET', 'DEFINE', 'DOTTED', 'LOCATION', 'INT', 'TEXT', 'NOT')
-    ]
+    return [child for child in node.children if isinstance(child, str) and child.type in _NAMED]
 
 
 def text_of(token: Any) -> str:
@@ -68,11 +74,13 @@ def text_of(token: Any) -> str:
 def value_of(node: Any) -> Value:
     """The :class:`Value` a value tree (or an operation) stands for."""
     kind = node.data
-    first = first_token(node)
+    first = node.children[0]
+    if not isinstance(first, str):
+        first = first_token(first)
     if kind == 'text':
         return Value('text', text_of(first), first, node)
-    if kind in ('integer', 'float', 'url', 'location', 'dotted'):
-        return Value({'integer': 'int'}.get(kind, kind), str(first), first, node)
+    if kind in _SCALARS:
+        return Value(_SCALARS[kind], str(first), first, node)
     if kind == 'words':
         words = [str(child) for child in node.children if child.type != 'PIPE']
         return Value('words', '|'.join(words), first, node, words)
