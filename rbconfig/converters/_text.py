@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import gc
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -107,7 +108,7 @@ def ordered_data(model: SpecModel) -> dict[str, Any]:
 
 def _order(data: Any, value: Any) -> Any:
     if isinstance(value, SpecModel) and isinstance(data, dict):
-        names = {field.alias or name: name for name, field in type(value).model_fields.items()}
+        names = _field_names(type(value))
         result = {}
         for key in ordered_keys(data, type(value).key_order):
             child = getattr(value, names[key]) if key in names else None
@@ -121,6 +122,12 @@ def _order(data: Any, value: Any) -> Any:
             for (key, item), child in zip(data.items(), value.values(), strict=True)
         }
     return data
+
+
+@functools.cache
+def _field_names(model: type[SpecModel]) -> dict[str, str]:
+    """A model's keys as written (aliases) → its field names."""
+    return {field.alias or name: name for name, field in model.model_fields.items()}
 
 
 @contextmanager

@@ -109,6 +109,7 @@ _BARE = re.compile(r'[A-Za-z0-9_-]+')
 _SPACE_ONLY = re.compile(r'[ \t\r]*(#[^\n]*)?')
 _SPACE_AND_LINES = re.compile(r'(?:[ \t\r\n]|#[^\n]*)*')
 _SCALAR_END = re.compile(r'[^,\]}\n#]*')
+_SPACE_STARTS = frozenset(' \t\r\n#')
 
 
 class _Scanner:
@@ -117,6 +118,8 @@ class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.i = 0
+        #: line and line_start are counted up to ``counted`` (see :meth:`sync`).
+        self.counted = 0
         self.line = 1
         self.line_start = 0
         self.positions: Positions = {}
@@ -136,8 +139,18 @@ class _Scanner:
         self.positions[loc] = (line, column)
         self.starts.setdefault(line, loc)
 
+    def sync(self) -> None:
+        """Count the lines up to the current place (only where a position is noted)."""
+        if self.counted < self.i:
+            breaks = self.text.count('\n', self.counted, self.i)
+            if breaks:
+                self.line += breaks
+                self.line_start = self.text.rfind('\n', self.counted, self.i) + 1
+            self.counted = self.i
+
     @property
     def here(self) -> tuple[int, int]:
+        self.sync()
         return self.line, self.i - self.line_start + 1
 
     def peek(self, offset: int = 0) -> str:
@@ -145,17 +158,15 @@ class _Scanner:
         return self.text[at] if at < len(self.text) else ''
 
     def advance(self, count: int = 1) -> None:
-        end = self.i + count
-        breaks = self.text.count('\n', self.i, end)
-        if breaks:
-            self.line += breaks
-            self.line_start = self.text.rfind('\n', self.i, end) + 1
-        self.i = end
+        self.i += count
 
     def skip_space(self, newlines: bool = False) -> None:
-        found = (_SPACE_AND_LINES if newlines else _SPACE_ONLY).match(self.text, self.i)
-        if found is not None and found.end() > self.i:
-            self.advance(found.end() - self.i)
+        text, i = self.text, self.i
+        if i < len(text) and text[i] not in _SPACE_STARTS:
+            return
+        found = (_SPACE_AND_LINES if newlines else _SPACE_ONLY).match(text, i)
+        if found is not None:
+            self.i = max(found.end(), i)
 
     def document(self) -> None:
         table: Loc = ()
@@ -265,6 +276,7 @@ class _Scanner:
     def string(self, decode: bool = False) -> str:
         """Step over a string; ``decode``: return its value (keys need it)."""
         quote = self.peek()
+        self.sync()
         start_line = self.line
         triple = self.text.startswith(quote * 3, self.i)
         start = self.i
@@ -279,6 +291,7 @@ class _Scanner:
                 end += 2 if quote == '"' and self.text[end] == '\\' else 1
             end += 1
         self.advance(end - self.i)
+        self.sync()
         if self.line > start_line:
             self.inside_values.update(range(start_line + 1, self.line + 1))
         raw = self.text[start:end]
@@ -301,10 +314,14 @@ _ESCAPES = {
     '\f': '\\f',
     '\r': '\\r',
 }
+#: Characters _string writes as escapes.
+_NEEDS_ESCAPE = re.compile('[\x00-\x1f"\\\\\x7f]')
 _MULTILINE_OK = re.compile('[^\x00-\x08\x0b-\x1f\x7f]*')
 
 
 def _string(text: str) -> str:
+    if _NEEDS_ESCAPE.search(text) is None:
+        return '"' + text + '"'
     out = []
     for char in text:
         if char in _ESCAPES:
@@ -357,6 +374,11 @@ class _Writer:
     def __init__(self, comments: Comments) -> None:
         self.lines: list[str] = []
         self.comments = comments
+        #: loc → the places with comments strictly inside it, in the comments' order.
+        self.inside: dict[Loc, list[Loc]] = {}
+        for where in comments:
+            for end in range(len(where)):
+                self.inside.setdefault(where[:end], []).append(where)
 
     def comment(self, loc: Loc, indent: str) -> None:
         for text in self.comments.get(loc, ()):
@@ -364,10 +386,9 @@ class _Writer:
 
     def inner_comments(self, loc: Loc, indent: str) -> None:
         """Comments of places inside a value written on one line go before it."""
-        for where, texts in self.comments.items():
-            if len(where) > len(loc) and where[: len(loc)] == loc:
-                for text in texts:
-                    self.lines.append(indent + (f'# {text}' if text else '#'))
+        for where in self.inside.get(loc, ()):
+            for text in self.comments[where]:
+                self.lines.append(indent + (f'# {text}' if text else '#'))
 
     def table(self, data: dict[Any, Any], loc: Loc) -> None:
         simple = [(key, value) for key, value in data.items() if _is_simple(value)]
