@@ -109,6 +109,10 @@ _BARE = re.compile(r'[A-Za-z0-9_-]+')
 _SPACE_ONLY = re.compile(r'[ \t\r]*(#[^\n]*)?')
 _SPACE_AND_LINES = re.compile(r'(?:[ \t\r\n]|#[^\n]*)*')
 _SCALAR_END = re.compile(r'[^,\]}\n#]*')
+_BARE_PART = re.compile(r'[ \t]*([A-Za-z0-9_-]+)[ \t]*')
+_EQUALS = re.compile(r'[ \t]*=[ \t]*')
+_BASIC_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_LITERAL_STRING = re.compile(r"'[^']*'")
 _SPACE_STARTS = frozenset(' \t\r\n#')
 
 
@@ -203,18 +207,24 @@ class _Scanner:
 
     def key(self) -> list[str]:
         keys = []
+        text = self.text
         while True:
-            self.skip_space()
-            char = self.peek()
-            if char in ('"', "'"):
-                keys.append(self.string(decode=True))
+            found = _BARE_PART.match(text, self.i)
+            if found is not None:  # the usual case: a bare key and the blanks around it
+                keys.append(found.group(1))
+                self.i = found.end()
             else:
-                found = _BARE.match(self.text, self.i)
-                if found is None:
-                    raise ValueError('no key')
-                keys.append(found.group())
-                self.advance(len(found.group()))
-            self.skip_space()
+                self.skip_space()
+                char = self.peek()
+                if char in ('"', "'"):
+                    keys.append(self.string(decode=True))
+                else:
+                    found = _BARE.match(text, self.i)
+                    if found is None:
+                        raise ValueError('no key')
+                    keys.append(found.group())
+                    self.advance(len(found.group()))
+                self.skip_space()
             if self.peek() != '.':
                 return keys
             self.advance()
@@ -226,9 +236,13 @@ class _Scanner:
             self.place((*table, *keys[:end]), line, column, first=True)
         loc = (*table, *keys)
         self.place(loc, line, column)
-        self.skip_space()
-        self.advance()  # '='
-        self.skip_space()
+        found = _EQUALS.match(self.text, self.i)
+        if found is not None:
+            self.i = found.end()
+        else:
+            self.skip_space()
+            self.advance()  # '='
+            self.skip_space()
         self.value(loc)
 
     def value(self, loc: Loc) -> None:
@@ -275,27 +289,26 @@ class _Scanner:
 
     def string(self, decode: bool = False) -> str:
         """Step over a string; ``decode``: return its value (keys need it)."""
-        quote = self.peek()
-        self.sync()
-        start_line = self.line
-        triple = self.text.startswith(quote * 3, self.i)
-        start = self.i
-        if triple:
-            end = self.text.find(quote * 3, self.i + 3)
-            while self.text.startswith(quote, end + 3):
+        text, start = self.text, self.i
+        quote = text[start]
+        if text.startswith(quote * 3, start):
+            self.sync()
+            start_line = self.line
+            end = text.find(quote * 3, start + 3)
+            while text.startswith(quote, end + 3):
                 end += 1
             end += 3
-        else:
-            end = self.i + 1
-            while self.text[end] != quote:
-                end += 2 if quote == '"' and self.text[end] == '\\' else 1
-            end += 1
-        self.advance(end - self.i)
-        self.sync()
-        if self.line > start_line:
-            self.inside_values.update(range(start_line + 1, self.line + 1))
-        raw = self.text[start:end]
-        if triple or not decode:
+            self.i = end
+            self.sync()
+            if self.line > start_line:
+                self.inside_values.update(range(start_line + 1, self.line + 1))
+            return text[start:end]
+        # One line: no line ends inside, nothing to count.
+        found = (_BASIC_STRING if quote == '"' else _LITERAL_STRING).match(text, start)
+        end = found.end() if found is not None else len(text)
+        self.i = end
+        raw = text[start:end]
+        if not decode:
             return raw
         if quote == "'" or '\\' not in raw:
             return raw[1:-1]
