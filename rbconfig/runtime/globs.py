@@ -4,7 +4,11 @@ Globals are built in the order they are written. A value with a location
 prefix is resolved and, as in RedBarrel, called with a shallow copy of the
 globals defined before it; what it returns becomes the global:
 
-* ``python:pkg.factory`` → ``factory(dict(previous_globals))``;
+* ``python:pkg.factory`` → ``factory(dict(previous_globals))``; a factory
+  with a parameter named ``hub`` also gets the app's Socket.IO
+  :class:`~rbconfig.runtime.socket.Hub` as ``factory(globs, hub=hub)``, to push
+  events from code started here (checked at start-up: the spec must declare
+  ``sockets``);
 * ``file:PATH`` → a :class:`FileValue`: the file's bytes, which also answers
   ``.body``, ``.text`` and ``.content_type`` like the webob Response
   RedBarrel stored, so legacy code reading ``globs['config'].body`` still works;
@@ -16,14 +20,19 @@ Any other value (text, number, boolean) is stored as written.
 
 from __future__ import annotations
 
+import inspect
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..converters.base import Document
 from ..schema import LOCATION_SCHEMES
 from .errors import StartupError
 from .resolve import resolve
+
+if TYPE_CHECKING:
+    from .socket.hub import Hub
 
 __all__ = ['FileValue', 'build_globals']
 
@@ -51,11 +60,26 @@ class FileValue(bytes):
         return self.decode('utf-8')
 
 
-def build_globals(document: Document) -> dict[str, Any]:
+def _wants_hub(func: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(func).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return False
+    hub = parameters.get('hub')
+    return hub is not None and hub.kind in (hub.POSITIONAL_OR_KEYWORD, hub.KEYWORD_ONLY)
+
+
+def build_globals(document: Document, *, hub: Hub | None = None) -> dict[str, Any]:
     """The globals of ``document``'s spec, built in order.
 
+    Args:
+        document: the loaded spec.
+        hub: the app's Socket.IO hub (None when the spec has no ``sockets``),
+            given to factories that have a ``hub`` parameter.
+
     Raises:
-        StartupError: a location cannot be resolved, or calling it failed.
+        StartupError: a location cannot be resolved, calling it failed, or it
+            asks for the hub and the spec has no sockets.
     """
     globs: dict[str, Any] = {}
     for name, value in document.spec.globals.items():
@@ -74,8 +98,18 @@ def build_globals(document: Document) -> dict[str, Any]:
                 raise StartupError.at(
                     document, loc, f'global {name!r}: {value} is not callable ({target!r})'
                 )
+            extra: dict[str, Any] = {}
+            if _wants_hub(target):
+                if hub is None:
+                    raise StartupError.at(
+                        document,
+                        loc,
+                        f"global {name!r}: {value} takes a 'hub' parameter (the Socket.IO "
+                        'hub), but the spec declares no sockets',
+                    )
+                extra['hub'] = hub
             try:
-                globs[name] = target(dict(globs))
+                globs[name] = target(dict(globs), **extra)
             except Exception as ex:
                 raise StartupError.at(
                     document,

@@ -52,9 +52,10 @@ _TRUE = ('1', 'true', 'yes', 'on')
 def create_wsgi_app(document: Document, *, debug: bool = False, mock: bool = False) -> WSGIApp:
     """The WSGI callable serving ``document``.
 
-    Globals are built once; the Falcon app gets the spec's paths and the two
-    introspection pages; when the spec has sockets, Socket.IO is mounted
-    around it.
+    When the spec has sockets, their :class:`~rbconfig.runtime.socket.Hub` is
+    made first. Globals are built once (a factory with a ``hub`` parameter
+    gets the hub); the Falcon app gets the spec's paths and the two
+    introspection pages; Socket.IO is mounted around it.
 
     Raises:
         StartupError: a location cannot be resolved (with the spec's file:line:col).
@@ -62,13 +63,18 @@ def create_wsgi_app(document: Document, *, debug: bool = False, mock: bool = Fal
     from .app import build_app
     from .globs import build_globals
 
-    globs = build_globals(document)
+    hub = None
+    if document.spec.sockets:  # made first: start-up code in the globals may push with it
+        from .socket import create_hub
+
+        hub = create_hub(document, debug=debug)
+    globs = build_globals(document, hub=hub)
     app = build_app(document, globs=globs, debug=debug, mock=mock)
     add_introspection(app, document)
-    if document.spec.sockets:
+    if hub is not None:
         from .socket import mount
 
-        return mount(document, app, globs, debug=debug)
+        return mount(document, app, globs, debug=debug, hub=hub)
     return app
 
 

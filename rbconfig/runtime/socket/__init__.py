@@ -6,11 +6,14 @@
   (WebSocket through simple-websocket, or long-polling);
 * ``<path>/socket.io.js`` (and ``.min.js``, ``.esm.min.js``, source maps) to the
   browser client: a local copy, or a redirect to the CDN (see :mod:`.client_js`);
-* everything else to the app, with ``environ['socketio']`` set so a RedBarrel
-  HTTP handler can ``request.environ['socketio'].server.broadcast(msg)``.
+* everything else to the app, with ``environ['rbconfig.hub']`` (the
+  :class:`Hub`) set so an HTTP handler can push to the socket clients, and
+  ``environ['socketio']`` so a RedBarrel HTTP handler can
+  ``request.environ['socketio'].server.broadcast(msg)``.
 
 Modern handlers get a :class:`Context`; RedBarrel handlers ``func(globs,
-request)`` get ``request.socketio`` (see :mod:`.legacy`).
+request)`` get ``request.socketio`` (see :mod:`.legacy`). Code outside any
+handler pushes through the :class:`Hub` (see :mod:`.hub`).
 """
 
 from __future__ import annotations
@@ -25,16 +28,20 @@ from socketio.exceptions import ConnectionRefusedError as ConnectionRefused
 from ...converters.base import Document
 from .client_js import CLIENT_FILES, ClientScript, find_client
 from .context import Context
+from .hub import ENVIRON_KEY, Hub, create_hub
 from .legacy import Disconnected, HttpSocketIO, LegacySocket
 from .service import SocketService
 
 __all__ = [
+    'ENVIRON_KEY',
     'ConnectionRefused',
     'Context',
     'Disconnected',
+    'Hub',
     'LegacySocket',
     'SocketApp',
     'SocketService',
+    'create_hub',
     'mount',
 ]
 
@@ -53,6 +60,7 @@ class SocketApp:
         service: the :class:`SocketService` (python-socketio server, handlers).
         app: the wrapped WSGI app.
         client: the responder for ``socket.io.js``.
+        hub: the :class:`Hub`, also in every request's ``environ['rbconfig.hub']``.
     """
 
     def __init__(
@@ -63,12 +71,14 @@ class SocketApp:
         self.client = client
         self.debug = debug
         self.path = service.settings.path.rstrip('/') or ''
+        self.hub = service.hub
         self._http_socketio = HttpSocketIO(service.legacy_server)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         """Dispatch one request."""
+        environ[ENVIRON_KEY] = self.hub
         path = environ.get('PATH_INFO') or '/'
         prefix = self.path
         if path == prefix or path.startswith(prefix + '/'):
@@ -92,7 +102,12 @@ class SocketApp:
 
 
 def mount(
-    document: Document, app: WSGIApp, globs: Mapping[str, Any], *, debug: bool = False
+    document: Document,
+    app: WSGIApp,
+    globs: Mapping[str, Any],
+    *,
+    debug: bool = False,
+    hub: Hub | None = None,
 ) -> SocketApp:
     """Wrap ``app`` with the Socket.IO server of ``document``'s ``sockets``.
 
@@ -101,6 +116,8 @@ def mount(
         app: the WSGI app serving the spec's paths.
         globs: the spec's globals (the same dict HTTP handlers get).
         debug: log Socket.IO traffic; serve ``<path>/_rbconfig/stats``.
+        hub: the :class:`Hub` made by :func:`create_hub` before the globals
+            (so start-up code could be given it); made here when None.
 
     Returns:
         The WSGI callable to serve (with gevent's pywsgi).
@@ -109,7 +126,7 @@ def mount(
         StartupError: a handler cannot be imported or called as its event
             needs, or the client file named in the spec is missing.
     """
-    service = SocketService(document, globs, debug=debug)
+    service = SocketService(document, globs, debug=debug, hub=hub)
     client = find_client(document)
     logger.info(
         'Socket.IO at %s/ for namespaces %s; client script: %s',

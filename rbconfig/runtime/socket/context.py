@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import socketio
+if TYPE_CHECKING:
+    from .hub import Hub
 
 __all__ = ['Context']
 
@@ -24,17 +25,19 @@ class Context:
             return 'ok'  # the acknowledgement the client's callback receives
     """
 
-    __slots__ = ('_server', 'environ', 'globs', 'namespace', 'session', 'sid')
+    __slots__ = ('_server', 'environ', 'globs', 'hub', 'namespace', 'session', 'sid')
 
     def __init__(
         self,
-        server: socketio.Server,
+        hub: Hub,
         sid: str,
         namespace: str,
         environ: Mapping[str, Any],
         globs: Mapping[str, Any],
     ) -> None:
-        self._server = server
+        self._server = hub.server
+        #: The app's :class:`~.hub.Hub`: reaches every client, also after this one has gone.
+        self.hub = hub
         #: The client's id in this namespace (what ``socket.id`` is in the browser).
         self.sid = sid
         #: The namespace, ``'/'`` for the default one.

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import gevent
@@ -40,6 +40,9 @@ from gevent.queue import Queue
 from webob import Request
 
 from .handlers import Handler
+
+if TYPE_CHECKING:
+    from .hub import Hub
 
 __all__ = [
     'GRACE_SECONDS',
@@ -87,28 +90,28 @@ class LegacyServer:
     """The ``.server`` of ``environ['socketio']``: reach every client, even from HTTP handlers.
 
     RedBarrel's shortener broadcast from a plain HTTP handler with
-    ``request.environ['socketio'].server.broadcast(message)``.
+    ``request.environ['socketio'].server.broadcast(message)``. This wraps the
+    app's :class:`~.hub.Hub` (``.hub``), which new code uses directly.
     """
 
-    def __init__(
-        self, server: socketio.Server, sockets: Mapping[tuple[str, str], LegacySocket]
-    ) -> None:
-        self._server = server
+    def __init__(self, hub: Hub, sockets: Mapping[tuple[str, str], LegacySocket]) -> None:
+        #: The app's hub (``environ['rbconfig.hub']``).
+        self.hub = hub
         self._sockets = sockets
 
     def broadcast(self, message: Any, namespace: str = '/') -> None:
         """Send ``message`` (a ``message`` event) to every client of ``namespace``."""
-        self._server.send(message, namespace=namespace)
+        self.hub.send(message, namespace=namespace)
 
     def send(self, session_id: str, message: Any, namespace: str = '/') -> None:
         """Send ``message`` to one client."""
-        self._server.send(message, to=session_id, namespace=namespace)
+        self.hub.send(message, to=session_id, namespace=namespace)
 
     def emit(
         self, event: str, data: Any = None, to: str | None = None, namespace: str = '/'
     ) -> None:
         """Send ``event`` to everyone in ``namespace``, or to the client or room ``to``."""
-        self._server.emit(event, data, to=to, namespace=namespace)
+        self.hub.emit(event, data, room=to, namespace=namespace)
 
     @property
     def sessions(self) -> dict[str, LegacySocket]:

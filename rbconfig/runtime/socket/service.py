@@ -13,11 +13,11 @@ import socketio
 
 from ...converters.base import Document
 from ...schema import SocketNamespace
-from ..errors import StartupError
 from .context import Context
 from .handlers import Handler, resolve_event, resolve_legacy
+from .hub import Hub, create_hub
 from .legacy import LegacyServer, LegacySocket
-from .server import DEFAULT_SETTINGS, build_server, websocket_library_problem
+from .server import DEFAULT_SETTINGS
 
 __all__ = ['SocketService']
 
@@ -33,28 +33,34 @@ class SocketService:
         document: the loaded spec (its ``sockets`` and ``socketio``).
         globs: the spec's globals, given to every handler.
         debug: log engine traffic and enable :meth:`stats`.
+        hub: the app's :class:`Hub` (made here when not given): its server
+            is the one the handlers are registered on.
 
     Raises:
         StartupError: a handler cannot be imported or has the wrong signature.
     """
 
     def __init__(
-        self, document: Document, globs: Mapping[str, Any], *, debug: bool = False
+        self,
+        document: Document,
+        globs: Mapping[str, Any],
+        *,
+        debug: bool = False,
+        hub: Hub | None = None,
     ) -> None:
-        problem = websocket_library_problem()
-        if problem:
-            raise StartupError.at(document, ('sockets',), problem)
         self.document = document
         self.globs = globs
         self.debug = debug
         self.settings = document.spec.socketio or DEFAULT_SETTINGS
-        self.server = build_server(self.settings, debug=debug)
+        #: Pushes events to every client, from anywhere (``ctx.hub``).
+        self.hub = hub if hub is not None else create_hub(document, debug=debug)
+        self.server = self.hub.server
         #: The connected clients, by (namespace, sid).
         self.contexts: dict[Key, Context] = {}
         #: The connected clients served by a RedBarrel-style handler.
         self.legacy: dict[Key, LegacySocket] = {}
         #: The ``.server`` of ``environ['socketio']``.
-        self.legacy_server = LegacyServer(self.server, self.legacy)
+        self.legacy_server = LegacyServer(self.hub, self.legacy)
         for namespace, spec in document.spec.sockets.items():
             self._register(namespace, spec)
 
@@ -86,7 +92,7 @@ class SocketService:
         environ: dict[str, Any],
         auth: Any = None,
     ) -> bool:
-        ctx = Context(self.server, sid, namespace, environ, self.globs)
+        ctx = Context(self.hub, sid, namespace, environ, self.globs)
         if handler is not None:
             try:
                 accepted = handler.call(ctx, auth)

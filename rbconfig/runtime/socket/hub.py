@@ -1,0 +1,155 @@
+"""The :class:`Hub`: push Socket.IO events from anywhere in the process.
+
+A socket handler answers a client; code that is not answering anyone (a
+background greenlet started at start-up, an HTTP handler) pushes through the
+app's one hub instead. It is reachable
+
+* from a socket handler as ``ctx.hub``;
+* from an HTTP handler as ``environ['rbconfig.hub']`` (Falcon ``req.env``,
+  WebOb ``request.environ``); RedBarrel's ``environ['socketio'].server`` is a
+  thin wrapper around it (:class:`~.legacy.LegacyServer`, ``.hub``);
+* from start-up code: a ``python:`` global whose factory has a parameter
+  named ``hub`` gets it as the keyword argument ``hub``
+  (``def start(globs, *, hub)``); this is checked at start-up.
+
+Example, a sampler started once by the ``globals`` entry
+``sampler: python:sampler.start``::
+
+    def start(globs, *, hub):
+        def run():
+            while True:
+                gevent.sleep(1)
+                hub.emit('tick', {'t': time.time()})
+        return gevent.spawn(run)
+
+There is one hub per app, so one per process (each gunicorn worker builds its
+own app): it reaches the clients connected to this process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+
+from ...converters.base import Document
+from ..errors import StartupError
+from .server import DEFAULT_SETTINGS, build_server, websocket_library_problem
+
+__all__ = ['ENVIRON_KEY', 'Hub', 'create_hub']
+
+#: The WSGI environ key under which every HTTP request finds the hub.
+ENVIRON_KEY = 'rbconfig.hub'
+
+
+class Hub:
+    """Every client of one app's Socket.IO server, for pushing events to them.
+
+    Emitting never waits for the clients: each message is queued for each
+    recipient, so it is safe from any greenlet (a handler, a background
+    greenlet, an HTTP request). A recipient that has just left is skipped.
+
+    Args:
+        server: the python-socketio server of the app.
+        namespaces: the namespaces the spec declares.
+
+    Attributes:
+        server: the underlying :class:`socketio.Server`, for what the hub does
+            not offer.
+        namespaces: the declared namespaces (``'/'``, ``'/admin'``...).
+    """
+
+    __slots__ = ('namespaces', 'server')
+
+    def __init__(self, server: socketio.Server, namespaces: tuple[str, ...]) -> None:
+        self.server = server
+        self.namespaces = namespaces
+
+    def emit(
+        self,
+        event: str,
+        data: Any = None,
+        *,
+        to: str | None = None,
+        room: str | None = None,
+        namespace: str = '/',
+    ) -> None:
+        """Send ``event`` to every client of ``namespace``, to one client, or to one room.
+
+        Args:
+            event: the event name the clients listen to (``socket.on(event)``).
+            data: anything JSON carries, or bytes; a tuple is several arguments.
+            to: one client's sid (``ctx.sid``, ``socket.id`` in the client).
+            room: a room's name (what handlers passed to ``ctx.join``).
+            namespace: one of the spec's ``sockets``.
+
+        Raises:
+            TypeError: ``event`` is not a non-empty string.
+            ValueError: both ``to`` and ``room`` are given, or ``namespace``
+                is not declared in the spec.
+        """
+        if not isinstance(event, str) or not event:
+            raise TypeError(f'hub.emit(): the event name must be a non-empty str, not {event!r}')
+        if to is not None and room is not None:
+            raise ValueError('hub.emit(): give to= (one client) or room= (a room), not both')
+        self._check(namespace)
+        self.server.emit(event, data, to=to if to is not None else room, namespace=namespace)
+
+    def send(
+        self, data: Any, *, to: str | None = None, room: str | None = None, namespace: str = '/'
+    ) -> None:
+        """Send a ``message`` event (what ``socket.on('message')`` receives); see :meth:`emit`."""
+        self.emit('message', data, to=to, room=room, namespace=namespace)
+
+    def connected(self, namespace: str = '/') -> int:
+        """How many clients are connected to ``namespace``.
+
+        Raises:
+            ValueError: ``namespace`` is not declared in the spec.
+        """
+        self._check(namespace)
+        return len(self.server.manager.rooms.get(namespace, {}).get(None, {}))
+
+    def rooms(self, namespace: str = '/') -> dict[str, int]:
+        """The rooms of ``namespace`` that have clients in them, with how many each.
+
+        Each client's own room (named after its sid) is left out, as in
+        ``ctx.rooms``.
+
+        Raises:
+            ValueError: ``namespace`` is not declared in the spec.
+        """
+        self._check(namespace)
+        rooms = self.server.manager.rooms.get(namespace, {})
+        return {
+            room: len(members)
+            for room, members in list(rooms.items())
+            if room is not None and members and room not in members
+        }
+
+    def _check(self, namespace: str) -> None:
+        if namespace not in self.namespaces:
+            declared = ', '.join(repr(name) for name in self.namespaces)
+            raise ValueError(
+                f"namespace {namespace!r} is not in the spec's sockets (declared: {declared})"
+            )
+
+    def __repr__(self) -> str:
+        counts = ', '.join(f'{name}: {self.connected(name)}' for name in self.namespaces)
+        return f'<Hub {counts}>'
+
+
+def create_hub(document: Document, *, debug: bool = False) -> Hub:
+    """The hub of ``document``'s sockets, with its python-socketio server.
+
+    Made before the globals are built, so start-up code can be given it.
+
+    Raises:
+        StartupError: gevent-websocket is installed (see
+            :func:`~.server.websocket_library_problem`).
+    """
+    problem = websocket_library_problem()
+    if problem:
+        raise StartupError.at(document, ('sockets',), problem)
+    server = build_server(document.spec.socketio or DEFAULT_SETTINGS, debug=debug)
+    return Hub(server, tuple(document.spec.sockets))
