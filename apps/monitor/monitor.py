@@ -3,7 +3,9 @@
 One background greenlet for the whole app samples CPU and memory use twice a
 second and pushes each sample to every viewer; the last five minutes are kept
 so a new viewer's charts start full. It is started once, at start-up, by the
-spec's ``globals`` entry ``monitor: python:monitor.start``.
+spec's ``globals`` entry ``monitor: python:monitor.start``, which is given the
+app's Socket.IO hub (its ``hub`` parameter): the greenlet pushes with
+``hub.emit('sample', ...)``, reaching every viewer without being a handler.
 
 Socket.IO events (modern handlers ``f(ctx, data)``):
 
@@ -19,7 +21,6 @@ import logging
 import socket
 import time
 from collections import deque
-from collections.abc import Callable
 from typing import Any
 
 import gevent
@@ -36,17 +37,21 @@ KEEP = 600
 MAX_NAME = 32
 MAX_TEXT = 500
 
-Push = Callable[[str, Any], None]
-
 
 class Monitor:
-    """Samples /proc every ``interval`` seconds in one greenlet and pushes to all viewers."""
+    """Samples /proc every ``interval`` seconds in one greenlet and pushes to all viewers.
 
-    def __init__(self, interval: float = INTERVAL, keep: int = KEEP) -> None:
+    Args:
+        hub: the app's Socket.IO hub (``rbconfig.runtime.socket.Hub``).
+        interval: seconds between samples.
+        keep: samples kept for new viewers.
+    """
+
+    def __init__(self, hub: Any, interval: float = INTERVAL, keep: int = KEEP) -> None:
+        self.hub = hub
         self.interval = interval
         self.history: deque[dict[str, float]] = deque(maxlen=keep)
         self.viewers: set[str] = set()
-        self.push: Push | None = None
         self._greenlet: gevent.Greenlet | None = None
         memory = read_memory()
         self.facts = {
@@ -76,9 +81,9 @@ class Monitor:
             }
             before = after
             self.history.append(sample)
-            if self.push is not None and self.viewers:
+            if self.viewers:
                 try:
-                    self.push('sample', sample)
+                    self.hub.emit('sample', sample)
                 except Exception:  # a failed push must not stop the sampling
                     log.exception('pushing a sample failed')
 
@@ -87,35 +92,36 @@ class Monitor:
 MONITOR: Monitor | None = None
 
 
-def start(globs: dict[str, Any]) -> Monitor:
-    """The ``globals`` entry: make the monitor and start sampling (called once at start-up)."""
+def start(globs: dict[str, Any], *, hub: Any) -> Monitor:
+    """The ``globals`` entry: make the monitor and start sampling (called once at start-up).
+
+    Args:
+        globs: the globals above it (``interval``).
+        hub: the app's Socket.IO hub, given by rbconfig because of this parameter.
+    """
     global MONITOR
     if MONITOR is None:
         interval = float(globs.get('interval', INTERVAL))
-        MONITOR = Monitor(interval=interval)
+        MONITOR = Monitor(hub, interval=interval)
         MONITOR.start()
     return MONITOR
 
 
-def _monitor() -> Monitor:
-    return start({}) if MONITOR is None else MONITOR
+def _monitor(ctx: Any) -> Monitor:
+    return ctx.globs['monitor']  # type: ignore[no-any-return]
 
 
 def connect(ctx: Any) -> None:
     """A viewer arrives: give it the host facts and the history, tell everyone the count."""
-    monitor = _monitor()
-    if monitor.push is None:
-        # Any context can reach the whole namespace: broadcast including "self"
-        # skips nobody, and still works once that first viewer has gone.
-        monitor.push = lambda event, data: ctx.broadcast(event, data, include_self=True)
+    monitor = _monitor(ctx)
     monitor.viewers.add(ctx.sid)
     ctx.emit('hello', {**monitor.facts, 'history': list(monitor.history)})
-    ctx.broadcast('viewers', len(monitor.viewers), include_self=True)
+    ctx.hub.emit('viewers', len(monitor.viewers))
 
 
 def disconnect(ctx: Any) -> None:
     """A viewer leaves: tell the others the new count."""
-    monitor = _monitor()
+    monitor = _monitor(ctx)
     monitor.viewers.discard(ctx.sid)
     ctx.broadcast('viewers', len(monitor.viewers))
 

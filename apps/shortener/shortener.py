@@ -8,7 +8,8 @@ one (parameters filled by name, a dict returned as JSON). The store is the
 
 Socket.IO (modern handlers): a stats page that connects gets ``links`` (every
 link), then ``shortened`` for each new link and ``click`` for each redirect,
-each ``{id, url, clicks}``.
+each ``{id, url, clicks}``. The HTTP handlers push those two through the app's
+Socket.IO hub, which every request carries as ``environ['rbconfig.hub']``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from links import BadUrl, Link, MemoryStore, RedisStore, check_url, open_store, valid_id
@@ -29,9 +29,6 @@ log = logging.getLogger('shortener')
 
 #: The store made by :func:`start` (socket handlers reach it through ``ctx.globs`` too).
 STORE: MemoryStore | RedisStore | None = None
-
-#: Sends an event to every stats page; set when the first one connects.
-_push: Callable[[str, Any], None] | None = None
 
 
 def start(globs: dict[str, Any]) -> MemoryStore | RedisStore:
@@ -47,12 +44,10 @@ def _store(globs: dict[str, Any]) -> MemoryStore | RedisStore:
     return store if store is not None else (STORE or start({}))
 
 
-def notify(event: str, link: Link) -> None:
-    """Tell every connected stats page about ``link``."""
-    if _push is None:
-        return
+def notify(request: Request, event: str, link: Link) -> None:
+    """Tell every connected stats page about ``link``, through the app's Socket.IO hub."""
     try:
-        _push(event, link.as_json())
+        request.environ['rbconfig.hub'].emit(event, link.as_json())
     except Exception:  # live stats are a bonus: never fail the request for them
         log.exception('pushing %s failed', event)
 
@@ -93,7 +88,7 @@ def shorten(globs: dict[str, Any], request: Request, **params: Any) -> Response:
             charset='utf-8',
         )
     link = _store(globs).add(url)
-    notify('shortened', link)
+    notify(request, 'shortened', link)
     if as_json:
         body = {**link.as_json(), 'short_url': _short_url(request, link)}
         response = Response(json=body, status=201)
@@ -125,7 +120,7 @@ def redirect(globs: dict[str, Any], request: Request, **params: Any) -> Response
     link = _store(globs).click(link_id) if valid_id(link_id) else None
     if link is None:
         raise HTTPNotFound('no such short link')
-    notify('click', link)
+    notify(request, 'click', link)
     raise HTTPSeeOther(location=link.url)
 
 
@@ -139,12 +134,7 @@ def stats(globs: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def connect(ctx: Any) -> None:
-    """A stats page connects: send it every link, and keep a way to reach all pages."""
-    global _push
-    if _push is None:
-        # Any context reaches the whole namespace: a broadcast including "self"
-        # skips nobody, and still works once that page has gone.
-        _push = lambda event, data: ctx.broadcast(event, data, include_self=True)  # noqa: E731
+    """A stats page connects: send it every link (later changes come from the HTTP handlers)."""
     ctx.emit('links', [link.as_json() for link in _store(dict(ctx.globs)).links()])
 
 
