@@ -107,10 +107,13 @@ def ordered_data(model: SpecModel) -> dict[str, Any]:
 
 
 def _order(data: Any, value: Any) -> Any:
+    if not isinstance(data, dict | list):
+        return data  # a scalar: nothing to order
     if isinstance(value, SpecModel) and isinstance(data, dict):
-        names = _field_names(type(value))
+        model = type(value)
+        names = _field_names(model)
         result = {}
-        for key in ordered_keys(data, type(value).key_order):
+        for key in _ordered_keys(model, tuple(data)):
             child = getattr(value, names[key]) if key in names else None
             result[key] = _order(data[key], child)
         return result
@@ -122,6 +125,12 @@ def _order(data: Any, value: Any) -> Any:
             for (key, item), child in zip(data.items(), value.values(), strict=True)
         }
     return data
+
+
+@functools.lru_cache(maxsize=1024)
+def _ordered_keys(model: type[SpecModel], keys: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """:func:`ordered_keys` for a model's data: most models of a spec share their keys."""
+    return tuple(ordered_keys(keys, model.key_order))
 
 
 @functools.cache
