@@ -11,7 +11,8 @@ end line, end column, end) are equal to lark's own.
 
 Where no terminal matches, it hands over to lark's lexer at that very place,
 which raises :class:`~lark.exceptions.UnexpectedCharacters` exactly as it
-would have; syntax errors found by the parser are lark's own too.
+would have; syntax errors found by the parser are lark's own too. If lark's
+internals are not as expected, lark's own loop does all the lexing.
 """
 
 from __future__ import annotations
@@ -40,10 +41,16 @@ class FastLexer(Lexer):
 
     def __init__(self, conf: LexerConf) -> None:
         self.basic = BasicLexer(conf)
+        #: The one pattern with a named group per terminal, or None: lark's own loop.
+        self.pattern: Any = None
+        try:
+            self._prepare()
+        except (AttributeError, TypeError):  # pragma: no cover - lark's internals changed
+            self.pattern = None
+
+    def _prepare(self) -> None:
         scanner = self.basic.scanner  # builds lark's pattern and callbacks
         callbacks = dict(self.basic.callback)
-        #: The one pattern with a named group per terminal, or None if lark needed several.
-        self.pattern = scanner._mres[0] if len(scanner._mres) == 1 else None
         self.ignore = self.basic.ignore_types
         self.newline_types = self.basic.newline_types
         #: Words a name-like terminal turns into keywords (lark's "unless" callbacks), when
@@ -61,6 +68,8 @@ class FastLexer(Lexer):
         self.callbacks = callbacks
         #: Ignored terminals no callback needs to see: skipped without a token.
         self.skip = self.ignore - callbacks.keys()
+        # lark splits its pattern when it has too many groups; then lark's loop is used.
+        self.pattern = scanner._mres[0] if len(scanner._mres) == 1 else None
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
         """The tokens of the text, as lark's basic lexer gives them."""
