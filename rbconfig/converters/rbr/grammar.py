@@ -17,7 +17,6 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Problem, SpecError
-from .lalr import Stuck, TableDriver, driver_for
 
 if TYPE_CHECKING:
     import lark
@@ -129,22 +128,6 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-@functools.cache
-def _driver() -> TableDriver | None:
-    return driver_for(_parser())
-
-
-def _parse_tree(parser: lark.Lark, text: str) -> lark.Tree:
-    """lark's tree of ``text``: from lark's table in one loop, or lark's parser for errors."""
-    driver = _driver()
-    if driver is not None:
-        try:
-            return driver.parse(text)
-        except Stuck:
-            _collector.tokens = []  # lark's parser reads the comments again
-    return parser.parse(text)
-
-
 def parse(text: str, file: str) -> Parsed:
     """Parse RBR ``text`` (``\\r`` is white space outside strings, kept inside them).
 
@@ -158,7 +141,7 @@ def parse(text: str, file: str) -> Parsed:
     _collector.tokens = []
     try:
         with no_cycle_collection():
-            tree = _parse_tree(parser, text)
+            tree = parser.parse(text)
     except lark.UnexpectedCharacters as ex:
         raise SpecError([_characters_problem(text, file, ex)]) from None
     except lark.UnexpectedToken as ex:
