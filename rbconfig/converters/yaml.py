@@ -479,12 +479,38 @@ def _scalar(value: Any, flow: bool = False) -> str:
     return _double_quoted(text)
 
 
-def _literal_ok(text: str) -> bool:
+def _literal_lines(text: str, indent: int) -> list[str] | None:
+    """``text`` as a literal block (``|`` or ``|-``, with an indentation indicator when
+    its first line starts with a space), or None when only quotes can say it.
+
+    A block whose meaning hangs on white space at line ends is read back once and
+    used only if it gives ``text`` again.
+    """
     if '\n' not in text or not text.strip() or not _PRINTABLE.fullmatch(text):
-        return False
-    if any(mark in text for mark in _LINE_BREAKS) or text.endswith('\n\n'):
-        return False
-    return not any(line != line.rstrip(' \t') for line in text.split('\n'))
+        return None
+    if any(mark in text for mark in _LINE_BREAKS):
+        return None
+    if text.endswith('\n\n'):  # would need |+, which swallows the blank line after it
+        return None
+    body = text[:-1] if text.endswith('\n') else text
+    chomp = '' if text.endswith('\n') else '-'
+    lines = body.split('\n')
+    first = next((line for line in lines if line.strip()), '')
+    indicator = str(_INDENT) if first[:1] in (' ', '\t') else ''
+    head = f'|{indicator}{chomp}'
+
+    def block(pad: str) -> list[str]:
+        return [head, *(pad + line if line else '' for line in lines)]
+
+    if any(line != line.rstrip(' \t') for line in lines):
+        # White space at a line end: keep the block only if it reads back the same.
+        try:
+            again = yaml.load('k: ' + '\n'.join(block(' ' * _INDENT)) + '\n', Loader=_BaseLoader)
+        except yaml.YAMLError:
+            return None
+        if again != {'k': text}:
+            return None
+    return block(' ' * indent)
 
 
 class _Writer:
@@ -526,8 +552,9 @@ class _Writer:
                 self.sequence(value, loc, inner)
         elif isinstance(value, dict | list):
             self.lines.append(f'{head} {{}}' if isinstance(value, dict) else f'{head} []')
-        elif isinstance(value, str) and _literal_ok(value):
-            self.literal(head, value, inner)
+        elif isinstance(value, str) and (block := _literal_lines(value, inner)) is not None:
+            self.lines.append(f'{head} {block[0]}')
+            self.lines.extend(block[1:])
         else:
             self.lines.append(f'{head} {_scalar(value)}')
 
@@ -554,17 +581,6 @@ class _Writer:
                         self.entry(key, child, (*item_loc, key), indent + 2)
             else:
                 self.value(' ' * indent + '-', item, item_loc, indent)
-
-    def literal(self, head: str, text: str, indent: int) -> None:
-        if text.endswith('\n'):
-            chomp, body = '', text[:-1]
-        else:
-            chomp, body = '-', text
-        first = next((line for line in body.split('\n') if line), '')
-        indicator = str(_INDENT) if first.startswith(' ') else ''
-        self.lines.append(f'{head} |{indicator}{chomp}')
-        pad = ' ' * indent
-        self.lines.extend(pad + line if line else '' for line in body.split('\n'))
 
     def flow_mapping(self, value: dict[Any, Any], loc: Loc) -> str | None:
         """``{is: json, return: 400}`` for a small mapping of one-line scalars (checks)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from rbconfig.converters import build_document, load
 from rbconfig.converters.yaml import YamlFormat
 from rbconfig.schema import Spec
@@ -175,3 +177,29 @@ def test_very_long_keys_are_written_as_explicit_keys() -> None:
     text = YAML.write(spec)
     assert f'? {key}\n:\n  a: 1\n' in text
     assert build_document(YAML, text, 'spec.yaml').spec == spec
+
+
+@pytest.mark.parametrize(
+    ('description', 'head'),
+    [
+        pytest.param('one\ntwo\n', '|', id='clip'),
+        pytest.param('one\ntwo', '|-', id='strip'),
+        pytest.param('\nRBR text starting on a new line\n', '|', id='leading-newline'),
+        pytest.param(
+            '\n    indented, as in RBR """ blocks\n    ', '|2-', id='indented-trailing-spaces'
+        ),
+    ],
+)
+def test_multi_line_text_is_a_literal_block(description: str, head: str) -> None:
+    spec = Spec.model_validate({'rbconfig': 1, 'meta': {'description': description}})
+    text = YamlFormat().write(spec)
+    assert f'  description: {head}\n' in text
+    assert build_document(YamlFormat(), text, 'spec.yaml').spec == spec
+
+
+def test_text_ending_in_blank_lines_is_quoted() -> None:
+    # '|+' would also keep the blank line the writer puts after it.
+    spec = Spec.model_validate({'rbconfig': 1, 'meta': {'description': 'a\n\n'}, 'root': '/x'})
+    text = YamlFormat().write(spec)
+    assert '  description: "a\\n\\n"\n' in text
+    assert build_document(YamlFormat(), text, 'spec.yaml').spec == spec
