@@ -31,11 +31,10 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -107,55 +106,41 @@ class NodeProcess:
         if self.process.poll() is None:
             assert self.process.stdin is not None
             self.process.stdin.close()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            ended(self.process, timeout=10)
+
+
+def ended(process: subprocess.Popen[Any], timeout: float) -> None:
+    """Wait ``timeout`` seconds for ``process`` to end, then kill it."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextmanager
-def rbconfig_server() -> Iterator[str]:
-    port = free_port()
-    log = tempfile.TemporaryFile()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def serving(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run the server ``command`` (listening on ``port``); its URL, then it is terminated."""
     process = subprocess.Popen(
-        [sys.executable, '-m', 'rbconfig.cli', 'run', str(SPEC), '--port', str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
     )
     try:
         wait_port(port, process)
         yield f'http://127.0.0.1:{port}'
     finally:
         process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        ended(process, timeout=15)
 
 
-@contextmanager
-def node_server() -> Iterator[str]:
+def rbconfig_server() -> AbstractContextManager[str]:
     port = free_port()
-    process = subprocess.Popen(
-        ['node', str(JS / 'fanout_server.js'), str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_port(port, process)
-        yield f'http://127.0.0.1:{port}'
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    command = [sys.executable, '-m', 'rbconfig.cli', 'run', str(SPEC), '--port', str(port)]
+    return serving(command, port, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+
+
+def node_server() -> AbstractContextManager[str]:
+    port = free_port()
+    return serving(['node', str(JS / 'fanout_server.js'), str(port)], port)
 
 
 def percentile(values: list[float], fraction: float) -> float:
