@@ -91,3 +91,45 @@ def test_comments_reach_the_parser_callback() -> None:
         (' one', 1, 1, True),
         (' two', 2, 10, False),
     ]
+
+
+def _fresh() -> FastLexer:
+    return FastLexer(_parser().lexer_conf)
+
+
+def test_lark_splitting_its_pattern_falls_back_to_its_own_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """lark splits its pattern when it has too many groups; its own loop then lexes."""
+    build = lark.lexer.Scanner._build_mres
+
+    def halves(scanner: Any, terminals: list[Any], max_size: int) -> list[Any]:
+        return build(scanner, terminals, max(len(terminals) // 2, 1))
+
+    monkeypatch.setattr(lark.lexer.Scanner, '_build_mres', halves)
+    fast = _fresh()
+    assert fast.pattern is None
+    basic = _parser()._build_lexer()
+    for text in [TEXTS[0], TEXTS[0][:200] + '@' + TEXTS[0][200:], '']:
+        expected = _tokens(basic, text)
+        assert _tokens(fast, text) == expected
+        assert len(expected) > 1 or not text
+
+
+def test_a_pattern_of_another_shape_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """lark before 1.2 kept (pattern, group names) pairs: not a pattern the loop can run."""
+    build = lark.lexer.Scanner._build_mres
+
+    def pairs(scanner: Any, terminals: list[Any], max_size: int) -> list[Any]:
+        return [(mre, dict(mre.groupindex)) for mre in build(scanner, terminals, max_size)]
+
+    monkeypatch.setattr(lark.lexer.Scanner, '_build_mres', pairs)
+    assert _fresh().pattern is None
+
+
+def test_missing_internals_leave_lark_s_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lark.lexer.BasicLexer, 'scanner', property(lambda self: object()))
+    fast = _fresh()
+    assert fast.pattern is None
+    monkeypatch.undo()
+    assert _fresh().pattern is not None  # the same conf runs the fast loop when all is there

@@ -17,6 +17,7 @@ internals are not as expected, lark's own loop does all the lexing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,7 +46,7 @@ class FastLexer(Lexer):
         self.pattern: Any = None
         try:
             self._prepare()
-        except (AttributeError, TypeError):  # pragma: no cover - lark's internals changed
+        except (AttributeError, TypeError):  # lark's internals changed: lark's loop it is
             self.pattern = None
 
     def _prepare(self) -> None:
@@ -69,7 +70,12 @@ class FastLexer(Lexer):
         #: Ignored terminals no callback needs to see: skipped without a token.
         self.skip = self.ignore - callbacks.keys()
         # lark splits its pattern when it has too many groups; then lark's loop is used.
-        self.pattern = scanner._mres[0] if len(scanner._mres) == 1 else None
+        # The loop needs one compiled pattern whose named groups are the terminals.
+        patterns = scanner._mres
+        pattern = patterns[0] if len(patterns) == 1 else None
+        terminals = {terminal.name for terminal in scanner.terminals}
+        if isinstance(pattern, re.Pattern) and set(pattern.groupindex) == terminals:
+            self.pattern = pattern
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
         """The tokens of the text, as lark's basic lexer gives them."""
