@@ -10,6 +10,7 @@ measure what aliases expand to before expanding them.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 from typing import Any, ClassVar
@@ -411,22 +412,35 @@ _INDENT = 2
 _LONGEST_KEY = 1000
 _WIDTH = 100
 _RESOLVER = yaml.resolver.Resolver()
-_PLAIN_START = re.compile(r'[A-Za-z0-9_$/(.~^=+<;\\\x80-\U0010ffff]')
 _FLOW_CHARS = set(',[]{}')
-_PRINTABLE = re.compile(
-    '[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*'
-)
+
+
+# Both classes span all of Unicode: compiling them takes ~5 ms, so it is done on the first
+# write, not at every start-up that only reads (``rbconfig validate``).
+@functools.cache
+def _plain_start() -> re.Pattern[str]:
+    return re.compile(r'[A-Za-z0-9_$/(.~^=+<;\\\x80-\U0010ffff]')
+
+
+@functools.cache
+def _printable() -> re.Pattern[str]:
+    """What YAML may hold unescaped."""
+    return re.compile(
+        '[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*'
+    )
+
+
 _LINE_BREAKS = ('\r', '\x85', '\u2028', '\u2029')
 
 
 def _plain_ok(text: str, flow: bool) -> bool:
-    if not text or text != text.strip() or not _PLAIN_START.match(text):
+    if not text or text != text.strip() or not _plain_start().match(text):
         return False
     if ': ' in text or ' #' in text or text.endswith(':') or '\t' in text:
         return False
     if flow and _FLOW_CHARS.intersection(text):
         return False
-    if not _PRINTABLE.fullmatch(text) or '\n' in text:
+    if not _printable().fullmatch(text) or '\n' in text:
         return False
     return _RESOLVER.resolve(ScalarNode, text, (True, False)) == _STR
 
@@ -441,7 +455,7 @@ def _double_quoted(text: str) -> str:
             out.append('\\n')
         elif char == '\t':
             out.append('\\t')
-        elif _PRINTABLE.fullmatch(char):
+        elif _printable().fullmatch(char):
             out.append(char)
         elif code <= 0xFF:
             out.append(f'\\x{code:02X}')
@@ -474,7 +488,7 @@ def _scalar(value: Any, flow: bool = False) -> str:
     text = str(value)
     if _plain_ok(text, flow):
         return text
-    if '\n' not in text and _PRINTABLE.fullmatch(text):
+    if '\n' not in text and _printable().fullmatch(text):
         return "'" + text.replace("'", "''") + "'"
     return _double_quoted(text)
 
@@ -486,7 +500,7 @@ def _literal_lines(text: str, indent: int) -> list[str] | None:
     A block whose meaning hangs on white space at line ends is read back once and
     used only if it gives ``text`` again.
     """
-    if '\n' not in text or not text.strip() or not _PRINTABLE.fullmatch(text):
+    if '\n' not in text or not text.strip() or not _printable().fullmatch(text):
         return None
     if any(mark in text for mark in _LINE_BREAKS):
         return None
