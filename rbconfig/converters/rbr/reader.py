@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from ...errors import Issue, Loc, Problem, SpecError, format_loc
-from ..base import Comments, Positions, Source
+from ..base import Comments, Positions, Source, _problem
 from .grammar import Comment, Parsed, no_cycle_collection, parse
 from .values import (
     Value,
@@ -87,16 +87,7 @@ def source_from(parsed: Parsed, text: str, file: str) -> Source:
         reader.finish()
         reader.touching_comments(parsed.comments, text)
     if reader.errors:
-        warnings = [
-            Problem(
-                file,
-                *reader.position_of(issue.loc),
-                format_loc(issue.loc),
-                issue.message,
-                'warning',
-            )
-            for issue in reader.warnings
-        ]
+        warnings = [_problem(file, reader.positions, issue, 'warning') for issue in reader.warnings]
         raise SpecError(warnings + reader.errors)
     comments = reader.attach(parsed.comments)
     return Source(reader.data, reader.positions, comments, reader.warnings)
@@ -117,7 +108,8 @@ class _Reader:
         self.meta_at: int | None = None
         self.root_at: int | None = None
         self.path_lines: dict[str, int] = {}
-        self.socket_at: tuple[int, str] | None = None
+        #: What defines the Socket.IO handler ("'socket' on line 3"), once one does.
+        self.socket_by: str | None = None
         self.overlays: list[tuple[Loc, dict[str, Any], Any]] = []
 
     # -- helpers ------------------------------------------------------------------
@@ -135,11 +127,10 @@ class _Reader:
     def anchor(self, loc: Loc, token: Any) -> None:
         self.anchors.append((token.start_pos, loc))
 
-    def position_of(self, loc: Loc) -> tuple[int | None, int | None]:
-        for end in range(len(loc), -1, -1):
-            if loc[:end] in self.positions:
-                return self.positions[loc[:end]]
-        return None, None
+    def anchored(self, start: int, default: Loc) -> Loc:
+        """The loc of the last element starting at or before offset ``start``."""
+        index = bisect.bisect_right(self.anchors, start, key=lambda anchor: anchor[0]) - 1
+        return self.anchors[index][1] if index >= 0 else default
 
     def text(self, value: Value, loc: Loc, key: str) -> str | None:
         if value.kind == 'op':
@@ -184,9 +175,7 @@ class _Reader:
         tokens = [child for child in node.children if isinstance(child, str)]
         for before, token in zip(tokens, tokens[1:], strict=False):
             if before.type == 'SEMI' and token.type == 'RPAR':
-                starts = [start for start, _ in self.anchors]
-                index = bisect.bisect_right(starts, before.start_pos) - 1
-                last = self.anchors[index][1] if index >= 0 else loc
+                last = self.anchored(before.start_pos, loc)
                 self.warn(
                     last if last[: len(loc)] == loc else loc,
                     f"stray ';' on line {before.line} before the ')' closing {what}: "
@@ -323,7 +312,17 @@ class _Reader:
             return
         globs[str(name)] = self.scalar(value)
 
-    def _named_location(self, node: Any, part: str) -> None:
+    def _type(self, node: Any) -> None:
+        self.named_location(node, 'types')
+
+    def _worker(self, node: Any) -> None:
+        self.named_location(node, 'workers', pistil=True)
+
+    def _arbiter(self, node: Any) -> None:
+        self.named_location(node, 'arbiters', pistil=True)
+
+    def named_location(self, node: Any, part: str, pistil: bool = False) -> None:
+        """``type``, ``worker`` or ``arbiter NAME LOCATION;``: kept in ``part`` by name."""
         keyword, name = node.children[0], node.children[1]
         value = value_of(node.children[2])
         loc: Loc = (part, str(name))
@@ -339,25 +338,12 @@ class _Reader:
         location = self.location(value, loc, str(keyword))
         if location is not None:
             entries[str(name)] = location
-
-    def _type(self, node: Any) -> None:
-        self._named_location(node, 'types')
-
-    def _worker(self, node: Any) -> None:
-        self._named_location(node, 'workers')
-        self.warn(
-            ('workers', str(node.children[1])),
-            "'worker' has no effect: rbconfig runs on gevent, not Pistil workers "
-            "(kept in 'workers' so conversions lose nothing)",
-        )
-
-    def _arbiter(self, node: Any) -> None:
-        self._named_location(node, 'arbiters')
-        self.warn(
-            ('arbiters', str(node.children[1])),
-            "'arbiter' has no effect: rbconfig runs on gevent, not Pistil arbiters "
-            "(kept in 'arbiters' so conversions lose nothing)",
-        )
+        if pistil:
+            self.warn(
+                loc,
+                f"'{keyword}' has no effect: rbconfig runs on gevent, not Pistil {part} "
+                f"(kept in '{part}' so conversions lose nothing)",
+            )
 
     def _socket(self, node: Any) -> None:
         keyword = node.children[0]
@@ -373,15 +359,14 @@ class _Reader:
             self.data.setdefault('sockets', {})['/'] = {'use': use}
 
     def claim_socket(self, token: Any, what: str) -> bool:
-        if self.socket_at is not None:
-            line, first = self.socket_at
+        if self.socket_by is not None:
             self.error(
                 token,
                 ('sockets', '/'),
-                f'two Socket.IO handlers: {first} and {what}; keep one',
+                f'two Socket.IO handlers: {self.socket_by} and {what}; keep one',
             )
             return False
-        self.socket_at = (token.line, what)
+        self.socket_by = what
         return True
 
     # -- paths --------------------------------------------------------------------------
@@ -723,16 +708,13 @@ class _Reader:
 
     def touching_comments(self, comments: list[Comment], text: str) -> None:
         """Warn about a ``#`` written right after a URL: RedBarrel made it a comment too."""
-        starts = [start for start, _ in self.anchors]
         for comment in comments:
             before = text[text.rfind('\n', 0, comment.start) + 1 : comment.start]
             word = before.split()[-1] if before.strip() and not before[-1].isspace() else ''
             if not word.startswith('/'):
                 continue
-            index = bisect.bisect_right(starts, comment.start) - 1
-            loc = self.anchors[index][1] if index >= 0 else ()
             self.warn(
-                loc,
+                self.anchored(comment.start, ()),
                 f"'#' right after the URL {word!r} on line {comment.line} starts a comment "
                 '(the rest of the line is ignored, as in RedBarrel); put a space before it',
             )
