@@ -175,7 +175,7 @@ def _build_service(
         document, (*loc, 'response', 'body'), response.body if response else None
     )
     convention, run = _build_runner(
-        document, name, path, template, placeholders, request_schema, response_schema, mock=mock
+        document, name, path, template, placeholders, response_schema, mock=mock
     )
     limit = path.max_body if path.max_body is not None else spec.max_body
     if limit is None:
@@ -243,7 +243,6 @@ def _build_runner(
     path: Path,
     template: str,
     placeholders: list[str],
-    request_schema: BodySchema | None,
     response_schema: BodySchema | None,
     *,
     mock: bool,
@@ -280,9 +279,7 @@ def _build_runner(
     func = resolve(document, loc, path.use)
     forced = path.extensions.get('x-handler')
     convention: Convention
-    convention, run = build_handler(
-        document, loc, func, placeholders=placeholders, forced=forced, schema=request_schema
-    )
+    convention, run = build_handler(document, loc, func, placeholders=placeholders, forced=forced)
     if convention == 'falcon':
         falcon_handler = run
 

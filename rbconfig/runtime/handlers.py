@@ -43,7 +43,6 @@ import webob
 
 from ..converters.base import Document
 from ..errors import Loc
-from .bodies import BodySchema
 from .errors import StartupError
 from .exchange import UNSET, Exchange
 from .problems import HTTPProblem
@@ -93,7 +92,6 @@ def build_handler(
     *,
     placeholders: list[str],
     forced: str | None,
-    schema: BodySchema | None,
 ) -> tuple[Convention, Runner]:
     """The runner calling ``func`` in its convention.
 
@@ -123,7 +121,7 @@ def build_handler(
                     f'the handler {_name(func)} does not take the URL params {missing}',
                 )
         return convention, func  # type: ignore[return-value]
-    return convention, _json_style(document, loc, func, signature, placeholders, schema)
+    return convention, _json_style(document, loc, func, signature, placeholders)
 
 
 def _name(func: Any) -> str:
@@ -153,10 +151,7 @@ def _legacy(func: Callable[..., Any], signature: inspect.Signature | None) -> Ru
             params = dict(request.GET)
             if accepts is not None:
                 params = {key: value for key, value in params.items() if key in accepts}
-        try:
-            result = func(x.globs, request, **params)
-        except webob.exc.HTTPException as ex:
-            raise _from_webob(ex) from None
+        result = func(x.globs, request, **params)  # webob.exc errors: see app._responder
         if isinstance(result, webob.Response):
             copy_webob(result, x.resp)
             return
@@ -189,12 +184,6 @@ def _legacy(func: Callable[..., Any], signature: inspect.Signature | None) -> Ru
     return run
 
 
-def _from_webob(ex: Any) -> Exception:
-    from .problems import problem_from_webob
-
-    return problem_from_webob(ex)
-
-
 def copy_webob(response: webob.Response, resp: falcon.Response) -> None:
     """Write a WebOb response into Falcon's ``resp``."""
     resp.status = response.status_code
@@ -214,7 +203,6 @@ def _json_style(
     func: Callable[..., Any],
     signature: inspect.Signature | None,
     placeholders: list[str],
-    schema: BodySchema | None,
 ) -> Runner:
     fillers: list[tuple[str, Callable[[Exchange], Any]]] = []
     pass_all = signature is None or _has_kwargs(signature)
@@ -231,7 +219,7 @@ def _json_style(
                     'parameters are filled by name',
                 )
             named.add(param.name)
-            fillers.append((param.name, _filler(param, placeholders, schema)))
+            fillers.append((param.name, _filler(param, placeholders)))
     extra = [name for name in placeholders if name not in named] if pass_all else []
 
     def run(x: Exchange) -> None:
@@ -247,9 +235,7 @@ def _json_style(
     return run
 
 
-def _filler(
-    param: inspect.Parameter, placeholders: list[str], schema: BodySchema | None
-) -> Callable[[Exchange], Any]:
+def _filler(param: inspect.Parameter, placeholders: list[str]) -> Callable[[Exchange], Any]:
     name = param.name
     convert = _converter(param)
     if name in placeholders:
@@ -257,7 +243,7 @@ def _filler(
             return lambda x: x.params[name]
         return lambda x: convert(x.params[name], 'URL parameter', name)
     if name == 'body':
-        return _body_filler(schema)
+        return _body_filler()
     if name == 'raw':
         return lambda x: x.body
     if name == 'query':
@@ -305,9 +291,8 @@ def _converter(param: inspect.Parameter) -> Callable[[str, str, str], Any] | Non
     return convert
 
 
-def _body_filler(schema: BodySchema | None) -> Callable[[Exchange], Any]:
+def _body_filler() -> Callable[[Exchange], Any]:
     # With a schema, its step has set x.parsed (the data or the Pydantic model).
-
     def body(x: Exchange) -> Any:
         if x.parsed is not UNSET:
             return x.parsed
