@@ -27,21 +27,12 @@ __all__ = ['connect', 'redirect', 'shorten', 'shortened', 'start', 'stats']
 
 log = logging.getLogger('shortener')
 
-#: The store made by :func:`start` (socket handlers reach it through ``ctx.globs`` too).
-STORE: MemoryStore | RedisStore | None = None
-
 
 def start(globs: dict[str, Any]) -> MemoryStore | RedisStore:
     """The ``store`` global: memory, or Redis when ``REDIS_URL``/``redis_url`` is set."""
-    global STORE
-    STORE = open_store(globs)
-    log.info('shortener: links kept in %r', STORE)
-    return STORE
-
-
-def _store(globs: dict[str, Any]) -> MemoryStore | RedisStore:
-    store = globs.get('store') if globs else None
-    return store if store is not None else (STORE or start({}))
+    store = open_store(globs)
+    log.info('shortener: links kept in %r', store)
+    return store
 
 
 def notify(request: Request, event: str, link: Link) -> None:
@@ -87,7 +78,7 @@ def shorten(globs: dict[str, Any], request: Request, **params: Any) -> Response:
             content_type='text/html',
             charset='utf-8',
         )
-    link = _store(globs).add(url)
+    link = globs['store'].add(url)
     notify(request, 'shortened', link)
     if as_json:
         body = {**link.as_json(), 'short_url': _short_url(request, link)}
@@ -100,7 +91,7 @@ def shorten(globs: dict[str, Any], request: Request, **params: Any) -> Response:
 def shortened(globs: dict[str, Any], request: Request, **params: Any) -> Response:
     """GET /shortened/{id}: the HTML page showing a new short link."""
     link_id = request.match['id']
-    link = _store(globs).get(link_id) if valid_id(link_id) else None
+    link = globs['store'].get(link_id) if valid_id(link_id) else None
     if link is None:
         raise HTTPNotFound('no such short link')
     short = _short_url(request, link)
@@ -117,7 +108,7 @@ def shortened(globs: dict[str, Any], request: Request, **params: Any) -> Respons
 def redirect(globs: dict[str, Any], request: Request, **params: Any) -> Response:
     """GET /r/{id}: 303 to the URL (and a click for the stats), 404 for an unknown id."""
     link_id = request.match['id']
-    link = _store(globs).click(link_id) if valid_id(link_id) else None
+    link = globs['store'].click(link_id) if valid_id(link_id) else None
     if link is None:
         raise HTTPNotFound('no such short link')
     notify(request, 'click', link)
@@ -130,12 +121,12 @@ def stats(globs: dict[str, Any]) -> dict[str, dict[str, Any]]:
     A modern handler: its parameters are filled by name and the dict it
     returns is sent as JSON.
     """
-    return {link.id: {'url': link.url, 'clicks': link.clicks} for link in _store(globs).links()}
+    return {link.id: {'url': link.url, 'clicks': link.clicks} for link in globs['store'].links()}
 
 
 def connect(ctx: Any) -> None:
     """A stats page connects: send it every link (later changes come from the HTTP handlers)."""
-    ctx.emit('links', [link.as_json() for link in _store(dict(ctx.globs)).links()])
+    ctx.emit('links', [link.as_json() for link in ctx.globs['store'].links()])
 
 
 def _json_error(message: str) -> Response:
