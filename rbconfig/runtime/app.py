@@ -17,6 +17,7 @@ Every error is an ``application/problem+json`` body (see :mod:`.problems`).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +26,7 @@ import falcon
 import webob.exc
 
 from ..converters.base import Document
-from ..schema import Path, Section, parse_url_template
+from ..schema import Path, Section
 from .bodies import BodySchema, compile_schema
 from .checks import Step, build_types, compile_section, on_error_status
 from .errors import StartupError
@@ -33,6 +34,7 @@ from .exchange import DEFAULT_MAX_BODY, Exchange
 from .globs import build_globals
 from .handlers import Convention, Runner, build_handler
 from .locations import directory_runner, dummy_runner, file_runner, mock_runner, proxy_runner
+from .openapi import full_url
 from .problems import (
     HTTPProblem,
     ensure_request_id,
@@ -42,19 +44,11 @@ from .problems import (
     serialize_problem,
 )
 from .resolve import resolve
-from .router import Router
+from .router import Router, placeholder_names
 
-__all__ = ['Service', 'ServiceApp', 'build_app', 'full_url']
+__all__ = ['Service', 'ServiceApp', 'build_app']
 
 logger = logging.getLogger('rbconfig.runtime')
-
-
-def full_url(root: str | None, url: str) -> str:
-    """``url`` under the spec's ``root`` (``root`` alone for ``url: /``)."""
-    if not root or root == '/':
-        return url
-    root = root.rstrip('/')
-    return root if url == '/' else root + url
 
 
 class Service:
@@ -164,9 +158,7 @@ def _build_service(
     methods = list(dict.fromkeys(path.method or ['GET']))
     if 'GET' in methods and 'HEAD' not in methods:
         methods.append('HEAD')
-    placeholders = [
-        part.name for part in parse_url_template(path.url or '/') if not isinstance(part, str)
-    ]
+    placeholders = placeholder_names(path.url or '/')
     request, response = path.request, path.response
     request_schema = compile_schema(
         document, (*loc, 'request', 'body'), request.body if request else None
@@ -184,45 +176,24 @@ def _build_service(
     def section(part: Any, kind: str) -> Section | None:
         return getattr(part, kind) if part is not None else None
 
-    pre: list[Step] = []
-    pre += compile_section(
-        document,
-        (*loc, 'request', 'headers'),
-        section(request, 'headers'),
-        phase='request',
-        checkers=checkers,
-    )
-    pre += compile_section(
-        document,
-        (*loc, 'request', 'body'),
-        section(request, 'body'),
-        phase='request',
-        checkers=checkers,
-    )
+    def steps(phase: str, part: Any, kinds: tuple[str, ...]) -> list[Step]:
+        compiled: list[Step] = []
+        for kind in kinds:
+            compiled += compile_section(
+                document, (*loc, phase, kind), section(part, kind), phase=phase, checkers=checkers
+            )
+        return compiled
+
+    pre = steps('request', request, ('headers', 'body'))
     if request_schema is not None:
         pre.append(_request_schema_step(request_schema))
-    post: list[Step] = []
     headers_to_set: list[tuple[str, str]] = []
     for kind in ('headers', 'body'):
         found = section(response, kind)
         if found is not None:
             headers_to_set += list(found.set.items())
-    if headers_to_set:
-        post.append(_set_headers_step(headers_to_set))
-    post += compile_section(
-        document,
-        (*loc, 'response', 'body'),
-        section(response, 'body'),
-        phase='response',
-        checkers=checkers,
-    )
-    post += compile_section(
-        document,
-        (*loc, 'response', 'headers'),
-        section(response, 'headers'),
-        phase='response',
-        checkers=checkers,
-    )
+    post: list[Step] = [_set_headers_step(headers_to_set)] if headers_to_set else []
+    post += steps('response', response, ('body', 'headers'))
     if response_schema is not None:
         post.append(_response_schema_step(response_schema, name))
     on_error = on_error_status(
@@ -308,8 +279,6 @@ def _request_schema_step(schema: BodySchema) -> Step:
 
 
 def _response_schema_step(schema: BodySchema, name: str) -> Step:
-    import json
-
     def step(x: Exchange) -> None:
         if x.resp.status_code >= 300:
             return

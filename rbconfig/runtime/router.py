@@ -25,9 +25,14 @@ from falcon.routing import map_http_methods, set_default_responders
 
 from ..schema import parse_url_template, route_key
 
-__all__ = ['Router', 'template_regex']
+__all__ = ['Router', 'placeholder_names', 'template_regex']
 
 Route = tuple[object, dict[str, Callable[..., Any]], dict[str, str], str]
+
+
+def placeholder_names(template: str) -> list[str]:
+    """The names of ``template``'s placeholders, in order."""
+    return [part.name for part in parse_url_template(template) if not isinstance(part, str)]
 
 
 def template_regex(template: str) -> re.Pattern[str]:
@@ -50,9 +55,7 @@ class _Entry:
         self.template = template
         self.resource = resource
         self.regex = template_regex(template)
-        self.names = [
-            part.name for part in parse_url_template(template) if not isinstance(part, str)
-        ]
+        self.names = placeholder_names(template)
         self.explicit: dict[str, Callable[..., Any]] = {}
         self.method_map: dict[str, Callable[..., Any]] = {}
 
@@ -86,9 +89,7 @@ class Router:
         if entry is None:
             entry = self._entries[key] = _Entry(uri_template, resource)
         else:
-            names = [
-                part.name for part in parse_url_template(uri_template) if not isinstance(part, str)
-            ]
+            names = placeholder_names(uri_template)
             if names != entry.names:
                 method_map = {
                     method: _renamed(responder, dict(zip(entry.names, names, strict=True)))
