@@ -57,8 +57,7 @@ class Document:
 
     def problem(self, loc: Loc, message: str, severity: str = 'error') -> Problem:
         """A :class:`Problem` at ``loc`` in this document."""
-        line, column = self.position(loc)
-        return Problem(self.file, line, column, format_loc(loc), message, severity)  # type: ignore[arg-type]
+        return _problem(self.file, self.positions, Issue(loc, message), severity)
 
 
 def _position(positions: Positions, loc: Loc) -> tuple[int | None, int | None]:
@@ -105,11 +104,15 @@ def build_document(fmt: SpecFormat, text: str, file: str | os.PathLike[str]) -> 
     try:
         spec = parse_spec(source.data)
     except SpecInvalid as ex:
-        problems = [_problem(file, source.positions, issue, 'error') for issue in ex.issues]
+        problems = [_problem(file, source.positions, issue) for issue in ex.issues]
         raise SpecError(warnings + problems) from ex
     return Document(spec, file, fmt.name, source.positions, source.comments, warnings)
 
 
-def _problem(file: str, positions: Positions, issue: Issue, severity: str) -> Problem:
+def _problem(file: str, positions: Positions, issue: Issue, severity: str = 'error') -> Problem:
+    """``issue`` as a :class:`Problem` in ``file`` at the line and column of its place.
+
+    A place with no position of its own gets that of its nearest written ancestor.
+    """
     line, column = _position(positions, issue.loc)
     return Problem(file, line, column, format_loc(issue.loc), issue.message, severity)  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..errors import Loc, Problem, SpecError, format_loc
 from ..schema import Spec, SpecInvalid, parse_spec
 from ._text import SCHEMA_URL, attach_comments, ordered_data, paused_gc
-from .base import Comments, Positions, Source, SpecFormat
+from .base import Comments, Positions, Source, SpecFormat, _problem
 
 try:
     from yaml import CSafeLoader as _BaseLoader
@@ -365,19 +365,8 @@ def _with_model_problems(builder: _Builder, data: Any) -> list[Problem]:
     try:
         parse_spec(data)
     except SpecInvalid as ex:
-        for issue in ex.issues:
-            line, column = _nearest(builder.positions, issue.loc)
-            problems.append(
-                Problem(builder.file, line, column, format_loc(issue.loc), issue.message)
-            )
+        problems += [_problem(builder.file, builder.positions, issue) for issue in ex.issues]
     return sorted(problems, key=lambda problem: (problem.line or 0, problem.column or 0))
-
-
-def _nearest(positions: Positions, loc: Loc) -> tuple[int | None, int | None]:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in positions:
-            return positions[loc[:end]]
-    return None, None
 
 
 class _Recursive(Exception):
