@@ -48,12 +48,17 @@ class Problem:
     message: str
     severity: Literal['error', 'warning'] = 'error'
 
+    @property
+    def file_position(self) -> str:
+        """``file:line:col``, or as much of it as is known (``file``, ``file:line``)."""
+        return ':'.join(
+            str(part) for part in (self.file, self.line, self.column) if part is not None
+        )
+
     def __str__(self) -> str:
-        position = ':'.join(str(part) for part in (self.line, self.column) if part is not None)
-        head = f'{self.file}:{position}' if position else self.file
         where = f' {self.where}:' if self.where else ''
         kind = ' warning:' if self.severity == 'warning' else ''
-        return f'{head}:{kind}{where} {self.message}'
+        return f'{self.file_position}:{kind}{where} {self.message}'
 
     def to_dict(self) -> dict[str, object]:
         """The problem as plain data (for ``--format json``)."""

@@ -191,10 +191,7 @@ def _human(report: Report, out: TextIO, color: bool) -> None:
         return f'{code}{text}{_RESET}' if color else text
 
     for problem in report.problems:
-        position = ':'.join(
-            str(part) for part in (problem.line, problem.column) if part is not None
-        )
-        head = f'{problem.file}:{position}:' if position else f'{problem.file}:'
+        head = f'{problem.file_position}:'
         kind = f' {paint(_YELLOW, "warning:")}' if problem.severity == 'warning' else ''
         code = _YELLOW if problem.severity == 'warning' else _RED
         where = f' {paint(code, problem.where + ":")}' if problem.where else ''
