@@ -17,6 +17,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Problem, SpecError
+from .values import tokens_of
 
 if TYPE_CHECKING:
     import lark
@@ -177,8 +178,8 @@ def _quote(text: str) -> str:
     return repr(text) if "'" in text and '"' not in text else f"'{text}'"
 
 
-def _describe_expected(expected: set[str], item_start: bool = False) -> str:
-    expected = set(expected)
+def _describe_expected(accepts: set[str], item_start: bool = False) -> str:
+    expected = set(accepts)
     if 'RPAR' in expected:
         expected.discard('SEMI')  # a stray ';' before ')' is tolerated, never asked for
     words: list[str] = []
@@ -207,14 +208,6 @@ def _describe_expected(expected: set[str], item_start: bool = False) -> str:
     return f'{", ".join(words[:-1])} or {words[-1]}'
 
 
-def _tokens_of(item: Any) -> list[Any]:
-    import lark
-
-    if isinstance(item, lark.Token):
-        return [item]
-    return [token for token in item.scan_values(lambda value: isinstance(value, lark.Token))]
-
-
 def _context(text: str, stack: list[Any]) -> str:
     """The text of what the parser read last, from the start of the current statement."""
     import lark
@@ -236,7 +229,7 @@ def _context(text: str, stack: list[Any]) -> str:
         items.insert(0, item)
         if isinstance(item, lark.Tree) and item.data in _DEFINITION_RULES:
             break
-    tokens = [token for item in items for token in _tokens_of(item)]
+    tokens = [token for item in items for token in tokens_of(item)]
     if not tokens:
         return ''
     return text[tokens[0].start_pos : tokens[-1].end_pos]
@@ -251,7 +244,7 @@ def _url_ate_a_paren(stack: list[Any]) -> bool:
             item.data in _DEFINITION_RULES or str(item.data).startswith('__')
         ):
             break
-        for token in _tokens_of(item):
+        for token in tokens_of(item):
             if token.type == 'URL' and token.endswith(')'):
                 return True
     return False
@@ -265,22 +258,22 @@ def _found(token: Any) -> str:
 
 def _token_problem(text: str, file: str, ex: Any) -> Problem:
     token = ex.token
+    accepts = set(ex.accepts or ex.expected)
     stack = ex.state.value_stack if ex.state is not None else []
     item_start = bool(stack) and getattr(stack[-1], 'type', '') in ('LPAR', 'COMMA')
-    expected = _describe_expected(set(ex.accepts or ex.expected), item_start)
-    after = _context(text, ex.state.value_stack) if ex.state is not None else ''
-    message = f'expected {expected}'
+    message = f'expected {_describe_expected(accepts, item_start)}'
+    after = _context(text, stack)
     if after:
         message += f' after {_quote(after)}'
     message += f', found {_found(token)}'
-    if 'RPAR' in (ex.accepts or ex.expected) and _url_ate_a_paren(stack):
+    if 'RPAR' in accepts and _url_ate_a_paren(stack):
         message += " (a ')' touching a URL is part of the URL: put a space or ',' before it)"
     if token.type == '$END':
         line, column = _end_of(text)
     else:
         line, column = token.line, token.column
-    if token.type != '$END' and str(token) in keywords() and 'NAME' in (ex.accepts or ex.expected):
-        message += f' ({str(token)!r} is a reserved word)'
+        if str(token) in keywords() and 'NAME' in accepts:
+            message += f' ({str(token)!r} is a reserved word)'
     return Problem(file, line, column, '', message)
 
 
