@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Issue, Loc
+from ..errors import Issue, Loc, format_loc
 from .base import SpecModel
 from .path import HTTP_METHODS, TypeCheck
 from .spec import Spec
@@ -28,7 +28,7 @@ class SpecInvalid(ValueError):
 
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = issues
-        super().__init__('; '.join(f'{issue.loc}: {issue.message}' for issue in issues))
+        super().__init__('; '.join(f'{format_loc(issue.loc)}: {issue.message}' for issue in issues))
 
 
 def parse_spec(data: Any) -> Spec:

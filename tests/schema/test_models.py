@@ -67,6 +67,15 @@ def test_path_methods(written: Any, stored: list[str]) -> None:
     assert Path.model_validate({'url': '/x', 'method': written}).method == stored
 
 
+def test_spec_invalid_says_each_place_dotted() -> None:
+    with pytest.raises(SpecInvalid) as caught:
+        parse_spec(spec_with_path(url='x', max_body=-1))
+    assert str(caught.value) == (
+        "paths.p.url: expected a URL starting with '/', got 'x'; "
+        'paths.p.max_body: input should be greater than or equal to 0, got -1'
+    )
+
+
 def test_path_method_twice_is_refused() -> None:
     assert issues(spec_with_path(method='GET|GET')) == [
         ('paths.p.method', "a method is listed twice in ['GET', 'GET']")
