@@ -63,10 +63,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def print_spec_error(error: Exception, stream: TextIO | None = None) -> None:
-    """Print a SpecError's problems as ``rbconfig validate`` does, then a summary line.
-
-    One line per problem: ``file:line:col: error: where: message``.
-    """
+    """Print a SpecError's problems (see :func:`print_problem`), then a summary line."""
     out = stream or sys.stderr
     problems = getattr(error, 'problems', None)
     if not problems:
@@ -80,11 +77,16 @@ def print_spec_error(error: Exception, stream: TextIO | None = None) -> None:
 
 
 def print_problem(problem: Problem, stream: TextIO | None = None) -> None:
-    """``file:line:col: error: where: message`` (or ``warning:``), as ``rbconfig validate``."""
-    position = ':'.join(str(part) for part in (problem.line, problem.column) if part is not None)
-    head = f'{problem.file}:{position}:' if position else f'{problem.file}:'
+    """``file:line:col: error: where: message`` (or ``warning:``).
+
+    ``rbconfig validate``'s line (:class:`~rbconfig.errors.Problem`'s ``str``), except
+    that errors are labelled ``error:`` too.
+    """
     where = f' {problem.where}:' if problem.where else ''
-    print(f'{head} {problem.severity}:{where} {problem.message}', file=stream or sys.stderr)
+    print(
+        f'{problem.file_position}: {problem.severity}:{where} {problem.message}',
+        file=stream or sys.stderr,
+    )
 
 
 def write_output(text: str, output: str | None) -> int:
