@@ -101,6 +101,21 @@ def test_any_origin_when_the_spec_says_star() -> None:
         assert websocket_handshake(server.url, 'http://evil.example') == 'open'
 
 
+def test_compression_offer_is_declined(server: Server) -> None:
+    """permessage-deflate is not negotiated (simple-websocket alone would accept it).
+
+    It also shows that engine.io uses rbconfig's WebSocket connection class.
+    """
+    target = server.url.replace('http://', 'ws://') + '/socket.io/?EIO=4&transport=websocket'
+    offer = 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits'
+    conn = websocket.create_connection(target, timeout=5, header=[offer])
+    try:
+        assert 'sec-websocket-extensions' not in {key.lower() for key in conn.getheaders()}
+        assert conn.recv().startswith('0{')
+    finally:
+        conn.close()
+
+
 @pytest.mark.parametrize('transport', ['websocket', 'polling'])
 def test_a_message_over_the_limit_closes_that_connection(server: Server, transport: str) -> None:
     with Peers(server.url) as peers:
