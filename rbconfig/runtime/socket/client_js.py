@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ...converters.base import Document
+from ...schema import parse_location
 from ..errors import StartupError
 from ..resolve import resolve
 
@@ -155,8 +156,7 @@ def find_client(document: Document) -> ClientScript:
     settings = document.spec.socketio
     if settings is not None and settings.client is not None:
         loc = ('socketio', 'client')
-        scheme = settings.client.partition(':')[0]
-        if scheme not in ('file', 'directory'):
+        if parse_location(settings.client).scheme not in ('file', 'directory'):
             raise StartupError.at(
                 document,
                 loc,
