@@ -70,7 +70,7 @@ class SocketApp:
         self.app = app
         self.client = client
         self.debug = debug
-        self.path = service.settings.path.rstrip('/') or ''
+        self.path = service.settings.path.rstrip('/')
         self.hub = service.hub
         self._http_socketio = HttpSocketIO(service.legacy_server)
 

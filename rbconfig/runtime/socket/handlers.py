@@ -115,9 +115,12 @@ def resolve_event(document: Document, loc: Loc, event: str, location: str) -> Ha
             loc,
             f'{location}{text}: a {event!r} handler is called as {expected}; {problem}',
         )
-    takes = most if limit is None or most is None else min(most, limit)
-    if most is None and limit is not None:
+    if most is None:
         takes = limit
+    elif limit is None:
+        takes = most
+    else:
+        takes = min(most, limit)
     return Handler(func, location, takes)
 
 

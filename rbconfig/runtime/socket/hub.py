@@ -34,7 +34,7 @@ import socketio
 
 from ...converters.base import Document
 from ..errors import StartupError
-from .server import DEFAULT_SETTINGS, build_server, websocket_library_problem
+from .server import build_server, websocket_library_problem
 
 __all__ = ['ENVIRON_KEY', 'Hub', 'create_hub']
 
@@ -151,5 +151,5 @@ def create_hub(document: Document, *, debug: bool = False) -> Hub:
     problem = websocket_library_problem()
     if problem:
         raise StartupError.at(document, ('sockets',), problem)
-    server = build_server(document.spec.socketio or DEFAULT_SETTINGS, debug=debug)
+    server = build_server(document.spec.socketio, debug=debug)
     return Hub(server, tuple(document.spec.sockets))
