@@ -52,10 +52,11 @@ _SECTION_ORDER = (
 
 def write_spec(spec: Spec, comments: Comments) -> str:
     """Render ``spec`` as RBR; ``comments`` go before the elements they belong to."""
-    first = _Writer(spec, {})
-    first.render()
+    first = _Writer(spec, comments)
+    text = first.render()
     placed = _place(comments, first.emitted)
-    return _Writer(spec, placed).render()
+    # Rendered again only if a comment's element is not written natively.
+    return text if placed == comments else _Writer(spec, placed).render()
 
 
 def _place(comments: Comments, emitted: list[Loc]) -> Comments:
