@@ -6,10 +6,10 @@ Everything runs in this one process, several runs of each, medians printed side
 by side, wall clock and CPU time. First, on a clean heap, RBR text → model (lex,
 parse, map, validate: what loading a file costs, the cycle collector running as
 in any library use) and the whole job (→ model → YAML + TOML), each against the
-0.2 s target; then each stage on its own, with lark's own lexer and parser loop
-next to the faster ones rbconfig uses (same tokens, same tree: checked here
-too). Every path has checks: a body type check, a header to set and a described
-status, besides its description, methods, URL template and handler.
+0.2 s target; then each stage on its own, with lark's own lexer next to the
+faster one rbconfig uses (same tokens: checked here too). Every path has
+checks: a body type check, a header to set and a described status, besides its
+description, methods, URL template and handler.
 """
 
 from __future__ import annotations
