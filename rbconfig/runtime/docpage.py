@@ -14,6 +14,8 @@ Nothing here imports falcon.
 from __future__ import annotations
 
 import json
+import textwrap
+import threading
 from html import escape
 from typing import Any
 
@@ -219,18 +221,23 @@ def _pre(value: Any) -> str:
     return f'<pre>{escape(text)}</pre>'
 
 
+#: One Markdown renderer per thread, reset between descriptions (making one
+#: costs five times converting a short description).
+_renderers = threading.local()
+
+
 def _markdown(text: str) -> str:
-    renderer = markdown.Markdown(extensions=['extra', 'sane_lists'])
-    # Raw HTML is shown as text: '<token>' in an old description stays visible,
-    # and a spec cannot put markup or scripts on the page.
-    renderer.preprocessors.deregister('html_block')
-    renderer.inlinePatterns.deregister('html')
-    return renderer.convert(_dedent(text))
+    renderer = getattr(_renderers, 'renderer', None)
+    if renderer is None:
+        renderer = _renderers.renderer = markdown.Markdown(extensions=['extra', 'sane_lists'])
+        # Raw HTML is shown as text: '<token>' in an old description stays visible,
+        # and a spec cannot put markup or scripts on the page.
+        renderer.preprocessors.deregister('html_block')
+        renderer.inlinePatterns.deregister('html')
+    return renderer.reset().convert(_dedent(text))
 
 
 def _dedent(text: str) -> str:
-    import textwrap
-
     text = text.strip('\n')
     first, _, rest = text.partition('\n')
     # A description often starts right after the quotes and indents the rest.
