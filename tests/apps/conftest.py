@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers.peers import CLIENT_ENV
 from tests.helpers.server import ROOT
 
 APPS = ROOT / 'apps'
@@ -27,10 +28,9 @@ SCREENSHOTS = (
     if os.environ.get('RBCONFIG_SCREENSHOTS') == 'update'
     else Path(tempfile.gettempdir()) / 'rbconfig-screenshots'
 )
-#: The browser client served at /socket.io/socket.io.js: the copy npm put under tests/
+#: The app servers' environment: they serve the browser client npm put under tests/
 #: (the tests must not depend on the CDN the server would redirect to otherwise).
-CLIENT_JS = ROOT / 'tests' / 'node_modules' / 'socket.io-client' / 'dist'
-APP_ENV = {'RBCONFIG_SOCKETIO_CLIENT': str(CLIENT_JS)}
+APP_ENV = CLIENT_ENV
 
 # The machine running the suite may be busy (2 cores, a server and a browser per test).
 expect.set_options(timeout=10_000)

@@ -24,12 +24,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ['JS', 'NODE_MODULES', 'Peers', 'node', 'socket_stats', 'wait_for_stats']
+__all__ = [
+    'CLIENT_DIST',
+    'CLIENT_ENV',
+    'JS',
+    'NODE_MODULES',
+    'Peers',
+    'node',
+    'socket_stats',
+    'wait_for_stats',
+]
 
 #: The Node scripts of the tests.
 JS = Path(__file__).resolve().parents[1] / 'js'
 #: Where ``npm ci`` in tests/ installs socket.io and socket.io-client.
 NODE_MODULES = Path(__file__).resolve().parents[1] / 'node_modules'
+#: The browser client's built files in that folder (served as ``/socket.io/socket.io.js``).
+CLIENT_DIST = NODE_MODULES / 'socket.io-client' / 'dist'
+#: The environment that makes a test server serve :data:`CLIENT_DIST`, never the CDN.
+CLIENT_ENV = {'RBCONFIG_SOCKETIO_CLIENT': str(CLIENT_DIST)}
 
 
 def node() -> str:

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Playwright, Route
 
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.helpers.peers import NODE_MODULES
+from tests.helpers.peers import CLIENT_DIST, CLIENT_ENV
 from tests.helpers.server import Server, start_server
 
 SPECS = Path(__file__).resolve().parent / 'socket_specs'
@@ -27,9 +27,6 @@ BROWSER_ARGS = [
     '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,'
     'PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults',
 ]
-CLIENT = NODE_MODULES / 'socket.io-client' / 'dist'
-#: The servers serve the npm copy of the client (no CDN in tests).
-ENV = {'RBCONFIG_SOCKETIO_CLIENT': str(CLIENT)}
 
 
 @pytest.fixture(scope='module')
@@ -43,20 +40,20 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope='module')
 def same_origin_only() -> Iterator[Server]:
-    with start_server(SPECS / 'events.yaml', env=ENV) as server:
+    with start_server(SPECS / 'events.yaml', env=CLIENT_ENV) as server:
         yield server
 
 
 @pytest.fixture(scope='module')
 def with_origins() -> Iterator[Server]:
-    with start_server(SPECS / 'origins.yaml', env=ENV) as server:
+    with start_server(SPECS / 'origins.yaml', env=CLIENT_ENV) as server:
         yield server
 
 
 def outcome(browser: Browser, page_url: str, server: Server, transport: str) -> str:
     """Open ``page_url`` (the test page) aiming at ``server``; 'connected' or 'refused: ...'."""
     page_html = (SPECS / 'page.html').read_text()
-    script = (CLIENT / 'socket.io.js').read_text()
+    script = (CLIENT_DIST / 'socket.io.js').read_text()
 
     def foreign_site(route: Route) -> None:
         if route.request.url.endswith('/socket.io/socket.io.js'):
@@ -124,7 +121,7 @@ def test_the_rooms_page(browser: Browser) -> None:
     """apps/rooms in the browser: two people join a room and talk."""
     spec = SPECS.parents[2] / 'apps' / 'rooms' / 'rooms.yaml'
     errors: list[str] = []
-    with start_server(spec, env=ENV) as server:
+    with start_server(spec, env=CLIENT_ENV) as server:
         context = browser.new_context()
         try:
             pages = {}

@@ -15,10 +15,8 @@ from rbconfig.converters import loads
 from rbconfig.runtime.errors import StartupError
 from rbconfig.runtime.socket import mount
 from rbconfig.runtime.socket.client_js import CDN, ENV_VARIABLE
-from tests.helpers.peers import NODE_MODULES
+from tests.helpers.peers import CLIENT_DIST
 from tests.helpers.server import start_server
-
-DIST = NODE_MODULES / 'socket.io-client' / 'dist'
 
 SPEC = """\
 rbconfig: 1
@@ -93,12 +91,12 @@ def test_the_spec_file_is_served_under_both_names(app_folder: Path) -> None:
 def test_an_npm_install_next_to_the_spec_is_found(app_folder: Path) -> None:
     modules = app_folder / 'node_modules' / 'socket.io-client'
     modules.mkdir(parents=True)
-    (modules / 'dist').symlink_to(DIST, target_is_directory=True)
+    (modules / 'dist').symlink_to(CLIENT_DIST, target_is_directory=True)
     app = make_app(app_folder)
     for name in ('socket.io.js', 'socket.io.min.js', 'socket.io.min.js.map'):
         status, headers, body = call(app, f'/socket.io/{name}')
         assert status == '200 OK', name
-        assert body == (DIST / name).read_bytes()
+        assert body == (CLIENT_DIST / name).read_bytes()
     assert call(app, '/socket.io/socket.io.min.js.map')[1]['Content-Type'].startswith(
         'application/json'
     )
@@ -108,22 +106,22 @@ def test_an_npm_install_next_to_the_spec_is_found(app_folder: Path) -> None:
 
 def test_a_parent_folder_install_is_found(app_folder: Path) -> None:
     (app_folder / 'node_modules' / 'socket.io').mkdir(parents=True)
-    (app_folder / 'node_modules' / 'socket.io' / 'client-dist').symlink_to(DIST)
+    (app_folder / 'node_modules' / 'socket.io' / 'client-dist').symlink_to(CLIENT_DIST)
     inner = app_folder / 'apps' / 'demo'
     inner.mkdir(parents=True)
     (inner / 'client_js_handlers.py').write_text('def hello(ctx, data):\n    return data\n')
     app = make_app(inner)
     status, _, body = call(app, '/socket.io/socket.io.min.js')
     assert status == '200 OK'
-    assert body == (DIST / 'socket.io.min.js').read_bytes()
+    assert body == (CLIENT_DIST / 'socket.io.min.js').read_bytes()
 
 
 def test_the_environment_variable_names_a_copy(
     app_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(ENV_VARIABLE, str(DIST))
+    monkeypatch.setenv(ENV_VARIABLE, str(CLIENT_DIST))
     app = make_app(app_folder)
-    assert call(app, '/socket.io/socket.io.js')[2] == (DIST / 'socket.io.js').read_bytes()
+    assert call(app, '/socket.io/socket.io.js')[2] == (CLIENT_DIST / 'socket.io.js').read_bytes()
     monkeypatch.setenv(ENV_VARIABLE, str(app_folder / 'nowhere'))
     with pytest.raises(StartupError, match='RBCONFIG_SOCKETIO_CLIENT=.*no such file or folder'):
         make_app(app_folder)
