@@ -103,7 +103,7 @@ def test_lark_splitting_its_pattern_falls_back_to_its_own_loop(
     """lark splits its pattern when it has too many groups; its own loop then lexes."""
     build = lark.lexer.Scanner._build_mres
 
-    def halves(scanner: Any, terminals: list[Any], max_size: int) -> list[Any]:
+    def halves(scanner: Any, terminals: list[Any], _max_size: int) -> list[Any]:
         return build(scanner, terminals, max(len(terminals) // 2, 1))
 
     monkeypatch.setattr(lark.lexer.Scanner, '_build_mres', halves)
@@ -128,7 +128,7 @@ def test_a_pattern_of_another_shape_is_not_used(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_missing_internals_leave_lark_s_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lark.lexer.BasicLexer, 'scanner', property(lambda self: object()))
+    monkeypatch.setattr(lark.lexer.BasicLexer, 'scanner', property(lambda _self: object()))
     fast = _fresh()
     assert fast.pattern is None
     monkeypatch.undo()

@@ -22,7 +22,7 @@ from .values import tokens_of
 if TYPE_CHECKING:
     import lark
 
-__all__ = ['Comment', 'Parsed', 'keywords', 'no_cycle_collection', 'parse', 'terminal_regex']
+__all__ = ['Comment', 'Parsed', 'keywords', 'no_cycle_collection', 'parse']
 
 #: Terminals that start a value, and the operations that can stand for one.
 _VALUE_STARTS = {'TEXT', 'INT', 'FLOAT', 'URL', 'LOCATION', 'DOTTED'}
@@ -92,12 +92,6 @@ def _parser() -> lark.Lark:
         maybe_placeholders=False,
         lexer_callbacks={'COMMENT': _keep_comment},
     )
-
-
-@functools.cache
-def terminal_regex(name: str) -> re.Pattern[str]:
-    """The compiled pattern of terminal ``name`` (``URL``, ``LOCATION``, ...)."""
-    return re.compile(_parser().get_terminal(name).pattern.to_regexp())
 
 
 @functools.cache
