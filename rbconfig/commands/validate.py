@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from ..converters import load
+from ..converters import ENDINGS, load
 from ..converters._text import paused_gc
 from ..errors import Problem, SpecError
 
 __all__ = ['SPEC_ENDINGS', 'Report', 'find_specs', 'run']
 
 #: File endings a folder walk picks up.
-SPEC_ENDINGS = ('.yaml', '.yml', '.toml', '.rbr')
+SPEC_ENDINGS = tuple(ENDINGS)
 
 _SKIPPED_FOLDERS = {'node_modules', '__pycache__', 'venv'}
 # In a folder, a YAML or TOML file is a spec when it has a top-level rbconfig or paths key;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from ..schema import Spec
 from .base import Comments, Document, Source, SpecFormat, build_document
 
 __all__ = [
+    'ENDINGS',
     'Comments',
     'Document',
     'Source',
@@ -22,32 +24,42 @@ __all__ = [
 ]
 
 
+#: Each format's module (in this package) and class, imported on first use: reading a
+#: TOML spec never imports PyYAML, nor reading a YAML one tomli or lark.
+_CLASSES = {'yaml': 'YamlFormat', 'toml': 'TomlFormat', 'rbr': 'RbrFormat'}
+
+#: File ending → format name: every format's ``extensions`` (a test keeps them equal).
+ENDINGS = {'.yaml': 'yaml', '.yml': 'yaml', '.toml': 'toml', '.rbr': 'rbr'}
+
+
+def _format(name: str) -> SpecFormat:
+    module = importlib.import_module(f'{__name__}.{name}')
+    return getattr(module, _CLASSES[name])()
+
+
 def formats() -> dict[str, SpecFormat]:
     """Every known format by name (imported on first use)."""
-    from .rbr import RbrFormat
-    from .toml import TomlFormat
-    from .yaml import YamlFormat
-
-    return {fmt.name: fmt for fmt in (YamlFormat(), TomlFormat(), RbrFormat())}
+    return {name: _format(name) for name in _CLASSES}
 
 
 def format_for(file: str | os.PathLike[str], name: str | None = None) -> SpecFormat:
     """The format named ``name``, or the one whose extension ``file`` has.
 
+    Only that format's module is imported.
+
     Raises:
         ValueError: when neither names a known format.
     """
-    known = formats()
     if name is not None:
-        if name not in known:
-            raise ValueError(f'unknown format {name!r}; expected one of: {", ".join(known)}')
-        return known[name]
-    suffix = Path(file).suffix.lower()
-    for fmt in known.values():
-        if suffix in fmt.extensions:
-            return fmt
-    endings = ', '.join(ext for fmt in known.values() for ext in fmt.extensions)
-    raise ValueError(f'cannot tell the format of {os.fspath(file)!r} from its ending ({endings})')
+        if name not in _CLASSES:
+            raise ValueError(f'unknown format {name!r}; expected one of: {", ".join(_CLASSES)}')
+        return _format(name)
+    found = ENDINGS.get(Path(file).suffix.lower())
+    if found is None:
+        raise ValueError(
+            f'cannot tell the format of {os.fspath(file)!r} from its ending ({", ".join(ENDINGS)})'
+        )
+    return _format(found)
 
 
 def load(file: str | os.PathLike[str], fmt: str | None = None) -> Document:
