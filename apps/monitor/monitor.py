@@ -88,10 +88,6 @@ class Monitor:
                     log.exception('pushing a sample failed')
 
 
-#: The app's one monitor, made by :func:`start`.
-MONITOR: Monitor | None = None
-
-
 def start(globs: dict[str, Any], *, hub: Any) -> Monitor:
     """The ``globals`` entry: make the monitor and start sampling (called once at start-up).
 
@@ -99,12 +95,9 @@ def start(globs: dict[str, Any], *, hub: Any) -> Monitor:
         globs: the globals above it (``interval``).
         hub: the app's Socket.IO hub, given by rbconfig because of this parameter.
     """
-    global MONITOR
-    if MONITOR is None:
-        interval = float(globs.get('interval', INTERVAL))
-        MONITOR = Monitor(hub, interval=interval)
-        MONITOR.start()
-    return MONITOR
+    monitor = Monitor(hub, interval=float(globs.get('interval', INTERVAL)))
+    monitor.start()
+    return monitor
 
 
 def _monitor(ctx: Any) -> Monitor:
