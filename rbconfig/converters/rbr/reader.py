@@ -27,7 +27,14 @@ from .values import (
     value_of,
 )
 
-__all__ = ['MAX_BODY_KEY', 'OVERFLOW_KEY', 'PATH_KEYS', 'read_source', 'source_from']
+__all__ = [
+    'MAX_BODY_KEY',
+    'OVERFLOW_KEY',
+    'PATH_KEYS',
+    'is_socketio_url',
+    'read_source',
+    'source_from',
+]
 
 #: The x- field holding (as JSON) what RBR cannot say natively; see docs/rbr.md.
 OVERFLOW_KEY = 'x-rbconfig'
@@ -59,6 +66,11 @@ _SOCKETIO_VERB = 'SOCKETIO'
 _SOCKETIO_URL = '/socket.io'
 _BOOLEANS = {'true': True, 'false': False}
 _LOCATION_HINT = 'a location (python:pkg.module.attr, file:PATH, directory:PATH or proxy:URL)'
+
+
+def is_socketio_url(url: str) -> bool:
+    """Whether a path at ``url`` is RedBarrel's Socket.IO handler (``/socket.io`` and below)."""
+    return url == _SOCKETIO_URL or url.startswith(_SOCKETIO_URL + '/')
 
 
 def read_source(text: str, file: str) -> Source:
@@ -423,11 +435,7 @@ class _Reader:
             value = value_of(statement.children[1])
             if key == 'method' and value.kind == 'words' and _SOCKETIO_VERB in value.words:
                 return 'SOCKETIO method'
-            if (
-                key == 'url'
-                and value.kind in ('url', 'text')
-                and (value.text == _SOCKETIO_URL or value.text.startswith(_SOCKETIO_URL + '/'))
-            ):
+            if key == 'url' and value.kind in ('url', 'text') and is_socketio_url(value.text):
                 return f'url {value.text}'
         return ''
 
@@ -464,11 +472,7 @@ class _Reader:
                         f'SOCKETIO cannot be combined with {"|".join(others)}',
                     )
             elif key == 'url':
-                if (
-                    not form.startswith('url')
-                    and value.text != _SOCKETIO_URL
-                    and not (value.text.startswith(_SOCKETIO_URL + '/'))
-                ):
+                if not form.startswith('url') and not is_socketio_url(value.text):
                     self.error(
                         value.token,
                         (*loc, key),

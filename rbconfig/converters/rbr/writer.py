@@ -31,7 +31,7 @@ from ...schema import (
 )
 from ..base import Comments
 from .grammar import keywords
-from .reader import MAX_BODY_KEY, OVERFLOW_KEY
+from .reader import MAX_BODY_KEY, OVERFLOW_KEY, is_socketio_url
 
 __all__ = ['write_spec']
 
@@ -342,9 +342,8 @@ class _Writer:
     def writable_path(self, name: str, path: Path) -> bool:
         if _name(name) is None:
             return False
-        url = path.url or ''
         # The reader takes a path at /socket.io to be the Socket.IO handler.
-        return not (url == '/socket.io' or url.startswith('/socket.io/'))
+        return not is_socketio_url(path.url or '')
 
     def path(self, name: str, path: Path) -> str:
         loc: Loc = ('paths', name)
