@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..converters import SpecFormat, dumps, format_for, formats, load
+from ..converters import ENDINGS, SpecFormat, dumps, format_for, load
 from ..errors import SpecError
 
 __all__ = ['Job', 'plan', 'run', 'write_atomically']
@@ -56,7 +56,7 @@ def plan(source: Path, to: str, from_format: str | None, output: str | None) -> 
         ValueError: when the input is missing, holds no spec, or two inputs
             would be written to the same file.
     """
-    target_format = formats()[to]
+    target_format = format_for('', to)
     if source.is_dir():
         return _plan_folder(source, target_format, from_format, output)
     if not source.exists():
@@ -81,11 +81,8 @@ def _plan_folder(
     if output == '-':
         raise ValueError("'-o -' (standard output) takes one input file, not a folder")
     sources = []
-    names = [from_format] if from_format else list(formats())
-    for name in names:
-        if name == target_format.name:
-            continue
-        for ending in formats()[name].extensions:
+    for ending, name in ENDINGS.items():
+        if name != target_format.name and from_format in (None, name):
             sources.extend(path for path in folder.rglob(f'*{ending}') if path.is_file())
     if not sources:
         raise ValueError(f'{folder}: no spec files to convert to {target_format.name} here')
