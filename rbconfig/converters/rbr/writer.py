@@ -182,16 +182,15 @@ _WRITTEN: dict[str, frozenset[str]] = {
 def _unwritten(model: Any) -> dict[str, Any]:
     """The data of fields of ``model`` that the writer does not say natively."""
     written = _WRITTEN.get(type(model).__name__, frozenset())
-    names = [name for name in type(model).model_fields if name not in written]
-    if not names:
+    keys = [
+        field.alias or name
+        for name, field in type(model).model_fields.items()
+        if name not in written
+    ]
+    if not keys:
         return {}
     data = model.to_data()
-    fields = type(model).model_fields
-    return {
-        fields[name].alias or name: data[fields[name].alias or name]
-        for name in names
-        if (fields[name].alias or name) in data
-    }
+    return {key: data[key] for key in keys if key in data}
 
 
 # -- the writer --------------------------------------------------------------------------
