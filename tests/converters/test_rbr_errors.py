@@ -470,3 +470,22 @@ def test_no_traceback_for_binary_garbage() -> None:
     problems = _problems('\x00\x01path')
     assert problems[0][:2] == (1, 1)
     assert problems[0][3].startswith("unexpected character '\\x00'")
+
+
+def test_warnings_beside_errors_keep_their_place() -> None:
+    """A warning reported with errors has the line, column and wording it has on its own."""
+    text = 'worker w python:a.b;\narbiter a python:b.c;\npath x (\n    urll /a\n);\n'
+    problems = _problems(text)
+    assert [problem[:3] + problem[4:] for problem in problems] == [
+        (1, 10, 'workers.w', 'warning'),
+        (2, 11, 'arbiters.a', 'warning'),
+        (4, 5, 'paths.x.urll', 'error'),
+    ]
+    assert problems[0][3] == (
+        "'worker' has no effect: rbconfig runs on gevent, not Pistil workers "
+        "(kept in 'workers' so conversions lose nothing)"
+    )
+    assert problems[1][3] == (
+        "'arbiter' has no effect: rbconfig runs on gevent, not Pistil arbiters "
+        "(kept in 'arbiters' so conversions lose nothing)"
+    )
