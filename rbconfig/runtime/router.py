@@ -47,9 +47,9 @@ def template_regex(template: str) -> re.Pattern[str]:
 
 
 class _Entry:
-    """One route key: its regex, template and the responders per method."""
+    """One route key: its regex, template and the responders added per method."""
 
-    __slots__ = ('explicit', 'method_map', 'names', 'regex', 'resource', 'template')
+    __slots__ = ('explicit', 'index', 'names', 'regex', 'resource', 'template')
 
     def __init__(self, template: str, resource: object) -> None:
         self.template = template
@@ -57,7 +57,8 @@ class _Entry:
         self.regex = template_regex(template)
         self.names = placeholder_names(template)
         self.explicit: dict[str, Callable[..., Any]] = {}
-        self.method_map: dict[str, Callable[..., Any]] = {}
+        #: Its place in the router's list of templates with placeholders.
+        self.index = -1
 
 
 class Router:
@@ -98,23 +99,14 @@ class Router:
         entry.explicit.update(method_map)
         full = dict(entry.explicit)
         set_default_responders(full)
-        entry.method_map = full
-        self._rebuild()
-
-    def _rebuild(self) -> None:
-        self._static = {}
-        self._dynamic = []
-        for entry in self._entries.values():
-            if entry.names:
-                route = (entry.resource, entry.method_map, {}, entry.template)
-                self._dynamic.append((entry.regex.fullmatch, route))
-            else:
-                self._static[entry.template] = (
-                    entry.resource,
-                    entry.method_map,
-                    {},
-                    entry.template,
-                )
+        route = (entry.resource, full, {}, entry.template)
+        if not entry.names:
+            self._static[entry.template] = route
+        elif entry.index < 0:
+            entry.index = len(self._dynamic)
+            self._dynamic.append((entry.regex.fullmatch, route))
+        else:
+            self._dynamic[entry.index] = (entry.regex.fullmatch, route)
 
     def find(self, uri: str, req: object = None) -> Route | None:
         """The route for ``uri``: (resource, method_map, params, template), or None."""

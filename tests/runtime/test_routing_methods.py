@@ -125,3 +125,25 @@ def test_template_regex() -> None:
     assert template_regex('/x/{id:[0-9]{3}}').fullmatch('/x/123')['id'] == '123'
     assert template_regex('/x/{id:[0-9]{3}}').fullmatch('/x/1234') is None
     assert template_regex('/a.b').fullmatch('/aXb') is None
+
+
+def test_a_template_added_again_keeps_its_place_before_later_ones() -> None:
+    def first(req, resp, **params):  # noqa: ANN001, ANN003, ANN202
+        return 'first', params
+
+    def later(req, resp, **params):  # noqa: ANN001, ANN003, ANN202
+        return 'later', params
+
+    def again(req, resp, **params):  # noqa: ANN001, ANN003, ANN202
+        return 'again', params
+
+    router = Router()
+    router.add_route('/a/{x}', object(), method_map={'GET': first})
+    router.add_route('/{anything:.+}', object(), method_map={'GET': later})
+    router.add_route('/a/{z}', object(), method_map={'DELETE': again})
+    resource, method_map, params, template = router.find('/a/1')
+    assert template == '/a/{x}' and params == {'x': '1'}
+    assert method_map['GET'](None, None, **params) == ('first', {'x': '1'})
+    assert method_map['DELETE'](None, None, **params) == ('again', {'z': '1'})
+    assert router.find('/b/1')[3] == '/{anything:.+}'
+    assert router.templates == ['/a/{x}', '/{anything:.+}']
