@@ -86,6 +86,30 @@ def wait_for_stats(
         time.sleep(0.1)
 
 
+def _selector(
+    id: str | None,
+    type: str | None,
+    event: str | None,
+    where: Callable[[Event], bool] | None = None,
+) -> Callable[[Event], bool]:
+    """A test for the events of client ``id`` (any when None) of ``type`` named ``event``.
+
+    Naming ``event`` without ``type`` means type ``'event'``; ``where`` adds its own test.
+    """
+    if event is not None and type is None:
+        type = 'event'
+
+    def matches(item: Event) -> bool:
+        return (
+            (id is None or item.get('id') == id)
+            and (type is None or item.get('type') == type)
+            and (event is None or item.get('event') == event)
+            and (where is None or where(item))
+        )
+
+    return matches
+
+
 class Peers:
     """A Node process holding Socket.IO clients, each named by an id."""
 
@@ -165,17 +189,7 @@ class Peers:
         Raises:
             AssertionError: nothing matched in time (with everything seen).
         """
-        if event is not None and type is None:
-            type = 'event'
-
-        def matches(item: Event) -> bool:
-            return (
-                (id is None or item.get('id') == id)
-                and (type is None or item.get('type') == type)
-                and (event is None or item.get('event') == event)
-                and (where is None or where(item))
-            )
-
+        matches = _selector(id, type, event, where)
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
@@ -194,16 +208,9 @@ class Peers:
         self, *, id: str | None = None, type: str | None = None, event: str | None = None
     ) -> list[Event]:
         """Every event seen so far that matches (expected or not)."""
-        if event is not None and type is None:
-            type = 'event'
+        matches = _selector(id, type, event)
         with self._changed:
-            return [
-                item
-                for item in self.seen
-                if (id is None or item.get('id') == id)
-                and (type is None or item.get('type') == type)
-                and (event is None or item.get('event') == event)
-            ]
+            return [item for item in self.seen if matches(item)]
 
     def stderr(self) -> str:
         """What the Node process wrote to stderr."""
