@@ -23,7 +23,7 @@ import markdown
 
 from ..converters.base import Document
 from ..schema import BodySection, Path, Section, Spec, parse_location
-from .openapi import check_sentence, full_url
+from .openapi import check_sentence, file_stem, full_url
 
 __all__ = ['render_doc_page']
 
@@ -65,7 +65,7 @@ def render_doc_page(spec: Spec | Document, *, openapi_url: str | None = None) ->
     model = spec.spec if isinstance(spec, Document) else spec
     meta = model.meta
     title = (meta.title if meta and meta.title else None) or (
-        _stem(spec.file) if isinstance(spec, Document) else 'rbconfig service'
+        file_stem(spec.file) if isinstance(spec, Document) else 'rbconfig service'
     )
     out: list[str] = [
         '<!DOCTYPE html>',
@@ -249,8 +249,3 @@ def _anchor(text: str) -> str:
         ''.join(char if char.isalnum() or char in '-_' else '-' for char in text).strip('-')
         or 'root'
     )
-
-
-def _stem(file: str) -> str:
-    name = file.replace('\\', '/').rsplit('/', 1)[-1]
-    return name.rsplit('.', 1)[0] if '.' in name else name

@@ -46,7 +46,14 @@ from ..schema import (
     parse_url_template,
 )
 
-__all__ = ['OPENAPI_VERSION', 'full_url', 'openapi_document', 'openapi_path']
+__all__ = [
+    'OPENAPI_VERSION',
+    'check_sentence',
+    'file_stem',
+    'full_url',
+    'openapi_document',
+    'openapi_path',
+]
 
 OPENAPI_VERSION = '3.1.0'
 
@@ -156,7 +163,7 @@ class _Builder:
         meta = self.spec.meta
         title = meta.title if meta and meta.title else None
         if title is None and self.document is not None:
-            title = _stem(self.document.file)
+            title = file_stem(self.document.file)
         info: dict[str, Any] = {
             'title': title or 'rbconfig service',
             'version': meta.version if meta and meta.version else '0',
@@ -353,7 +360,8 @@ def _summary(description: str) -> str:
     return first if len(first) <= 120 else first[:117].rstrip() + '...'
 
 
-def _stem(file: str) -> str:
+def file_stem(file: str) -> str:
+    """The spec file's name without folder and ending: the default title."""
     name = file.replace('\\', '/').rsplit('/', 1)[-1]
     return name.rsplit('.', 1)[0] if '.' in name else name
 
