@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from ..errors import Issue, Loc, Problem, SpecError, format_loc
 from ..schema import Spec, SpecInvalid, parse_spec
+from ._text import paused_gc
 
 __all__ = ['Comments', 'Document', 'Positions', 'Source', 'SpecFormat', 'build_document']
 
@@ -99,13 +100,14 @@ def build_document(fmt: SpecFormat, text: str, file: str | os.PathLike[str]) -> 
         SpecError: listing every problem, each with its file:line:col.
     """
     file = os.fspath(file)
-    source = fmt.read(text, file)
-    warnings = [_problem(file, source.positions, issue, 'warning') for issue in source.warnings]
-    try:
-        spec = parse_spec(source.data)
-    except SpecInvalid as ex:
-        problems = [_problem(file, source.positions, issue) for issue in ex.issues]
-        raise SpecError(warnings + problems) from ex
+    with paused_gc():
+        source = fmt.read(text, file)
+        warnings = [_problem(file, source.positions, issue, 'warning') for issue in source.warnings]
+        try:
+            spec = parse_spec(source.data)
+        except SpecInvalid as ex:
+            problems = [_problem(file, source.positions, issue) for issue in ex.issues]
+            raise SpecError(warnings + problems) from ex
     return Document(spec, file, fmt.name, source.positions, source.comments, warnings)
 
 

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from ..errors import Loc, Problem, SpecError, format_loc
 from ..schema import Spec
-from ._text import SCHEMA_URL, attach_comments, ordered_data, paused_gc
+from ._text import SCHEMA_URL, attach_comments, ordered_data
 from .base import Comments, Positions, Source, SpecFormat
 
 try:  # tomllib's own code, compiled with mypyc: the same data and messages, 2.4 x faster
@@ -47,10 +47,6 @@ class TomlFormat(SpecFormat):
         Raises:
             SpecError: for TOML syntax errors, with their line and column.
         """
-        with paused_gc():
-            return self._read(text, file)
-
-    def _read(self, text: str, file: str) -> Source:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as ex:

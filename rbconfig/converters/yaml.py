@@ -20,7 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Loc, Problem, SpecError, format_loc
 from ..schema import Spec, SpecInvalid, parse_spec
-from ._text import SCHEMA_URL, attach_comments, ordered_data, paused_gc
+from ._text import SCHEMA_URL, attach_comments, ordered_data
 from .base import Comments, Positions, Source, SpecFormat, _problem
 
 try:
@@ -128,10 +128,6 @@ class YamlFormat(SpecFormat):
             SpecError: for syntax errors, duplicate keys, unsupported tags and
                 alias bombs, every one found, each with its line and column.
         """
-        with paused_gc():
-            return self._read(text, file)
-
-    def _read(self, text: str, file: str) -> Source:
         loader = _DeepLoader if _may_nest_deeply(text) else _Loader
         try:
             root = yaml.compose(text, Loader=loader)
