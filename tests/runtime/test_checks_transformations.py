@@ -245,7 +245,7 @@ def test_header_type_checks(client) -> None:  # noqa: ANN001
     assert client.simulate_post('/header-not-int').status_code == 200
 
 
-def test_validator_gets_globs_request_value(client, tmp_path: Path) -> None:  # noqa: ANN001
+def test_validator_gets_globs_request_value(client) -> None:  # noqa: ANN001
     import checkmod  # imported by the app from the spec folder
 
     checkmod.CALLS.clear()

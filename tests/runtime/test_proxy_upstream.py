@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -11,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import free_port
 
 from .runtime_support import make_client
 
@@ -68,15 +69,9 @@ def upstream() -> Iterator[int]:
     server.server_close()
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def client(tmp_path: Path, upstream: int):  # noqa: ANN201
-    dead = _closed_port()
+    dead = free_port()  # nobody listens there
     spec = {
         'root': '/svc',
         'paths': {
