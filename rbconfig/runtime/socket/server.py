@@ -161,6 +161,13 @@ class WebSocketConnection(simple_websocket.Server):
     * No permessage-deflate: compressing every message once per recipient
       costs a fan-out dearly; the Node server does not compress by default
       either. The client's offer is ignored.
+
+    It uses simple-websocket 1.x's attributes (``sock``, ``ws``, ``connected``,
+    ``event``, ``environ``), none private but none documented either, hence
+    the ``<2`` bound in pyproject.toml. Control frames that simple-websocket's
+    reading greenlet answers itself (a pong to a client's WebSocket ping, the
+    echo of a close) still go out with ``socket.send()``, outside the queue;
+    Socket.IO clients ping at the engine.io level, through :meth:`send`.
     """
 
     def __init__(
@@ -286,5 +293,7 @@ def build_server(settings: SocketIO | None, *, debug: bool = False) -> socketio.
         engineio_logger=logger,
     )
     engine = server.eio
+    # engine.io takes its WebSocket class from this private table, with no public
+    # hook (python-engineio is pinned <5); copied, so other servers keep theirs.
     engine._async = {**engine._async, 'websocket': _websocket_class(settings.max_message)}
     return server
