@@ -121,17 +121,6 @@ class _Page:
     on_head = on_get
 
 
-def load_document(spec_path: str | os.PathLike[str]) -> Document:
-    """Load ``spec_path`` (any format).
-
-    Raises:
-        SpecError: the spec is not valid.
-    """
-    from ..converters import load
-
-    return load(spec_path)
-
-
 def app_factory(
     spec_path: str | os.PathLike[str], *, debug: bool = False, mock: bool = False
 ) -> WSGIApp:
@@ -146,8 +135,10 @@ def app_factory(
             cannot start; gunicorn prints the problems, each with file:line:col,
             and stops. Elsewhere :class:`~rbconfig.errors.SpecError`.
     """
+    from ..converters import load
+
     try:
-        return create_wsgi_app(load_document(spec_path), debug=debug, mock=mock)
+        return create_wsgi_app(load(spec_path), debug=debug, mock=mock)
     except SpecError as ex:
         raise _load_error(ex) from ex
 
