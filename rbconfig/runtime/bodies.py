@@ -25,13 +25,25 @@ from .errors import StartupError
 from .problems import HTTPProblem
 from .resolve import resolve
 
-__all__ = ['BodySchema', 'compile_schema', 'example_from_schema', 'pointer']
+__all__ = ['BodySchema', 'compile_schema', 'example_from_schema', 'parse_json_body', 'pointer']
 
 
 def pointer(path: Any) -> str:
     """A JSON pointer fragment (``#/a/0``) for a sequence of keys and indexes."""
     parts = [str(part).replace('~', '~0').replace('/', '~1') for part in path]
     return '#/' + '/'.join(parts) if parts else '#'
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """The request body parsed as JSON.
+
+    Raises:
+        HTTPProblem: 400 when it is not JSON.
+    """
+    try:
+        return json.loads(raw)
+    except ValueError as ex:
+        raise HTTPProblem(400, f'The request body is not valid JSON: {ex}') from None
 
 
 class BodySchema:
@@ -67,11 +79,7 @@ class BodySchema:
         Raises:
             HTTPProblem: 400 when it is not JSON, 422 when it does not match.
         """
-        try:
-            data = json.loads(raw)
-        except ValueError as ex:
-            raise HTTPProblem(400, f'The request body is not valid JSON: {ex}') from None
-        value, errors = self._check(data)
+        value, errors = self._check(parse_json_body(raw))
         if errors:
             raise HTTPProblem(422, 'The request body does not match its schema.', errors=errors)
         return value

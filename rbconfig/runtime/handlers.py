@@ -43,6 +43,7 @@ import webob
 
 from ..converters.base import Document
 from ..errors import Loc
+from .bodies import parse_json_body
 from .errors import StartupError
 from .exchange import UNSET, Exchange
 from .problems import HTTPProblem
@@ -300,12 +301,7 @@ def _body_filler() -> Callable[[Exchange], Any]:
         media = (x.req.content_type or _JSON).partition(';')[0].strip().lower()
         if not (media == _JSON or media.endswith('+json')):
             return raw
-        if not raw:
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError as ex:
-            raise HTTPProblem(400, f'The request body is not valid JSON: {ex}') from None
+        return parse_json_body(raw) if raw else None
 
     return body
 
