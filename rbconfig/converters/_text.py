@@ -6,7 +6,7 @@ import bisect
 import functools
 import gc
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,7 +14,7 @@ from ..errors import Loc
 from ..schema import SpecModel
 from ..schema.jsonschema import SCHEMA_URL
 
-__all__ = ['SCHEMA_URL', 'attach_comments', 'ordered_data', 'ordered_keys', 'paused_gc']
+__all__ = ['SCHEMA_URL', 'attach_comments', 'ordered_data', 'paused_gc']
 
 
 def attach_comments(
@@ -87,16 +87,6 @@ def _attach_by_lines(
     return comments
 
 
-def ordered_keys(keys: Iterable[str | int], first: tuple[str, ...]) -> list[str | int]:
-    """``first`` (those present), then the other keys, then ``x-`` keys."""
-    present = list(keys)
-    seen = set(present)
-    head = [key for key in first if key in seen]
-    rest = [key for key in present if key not in first and not _extension(key)]
-    tail = [key for key in present if _extension(key) and key not in first]
-    return [*head, *rest, *tail]
-
-
 def _extension(key: str | int) -> bool:
     return isinstance(key, str) and key.startswith('x-')
 
@@ -129,8 +119,16 @@ def _order(data: Any, value: Any) -> Any:
 
 @functools.lru_cache(maxsize=1024)
 def _ordered_keys(model: type[SpecModel], keys: tuple[str | int, ...]) -> tuple[str | int, ...]:
-    """:func:`ordered_keys` for a model's data: most models of a spec share their keys."""
-    return tuple(ordered_keys(keys, model.key_order))
+    """The model's ``key_order`` (those present), then the other keys, then ``x-`` keys.
+
+    Cached: most models of a spec share their keys.
+    """
+    first = model.key_order
+    present = set(keys)
+    head = [key for key in first if key in present]
+    rest = [key for key in keys if key not in first and not _extension(key)]
+    tail = [key for key in keys if _extension(key) and key not in first]
+    return (*head, *rest, *tail)
 
 
 @functools.cache
