@@ -53,7 +53,9 @@ class _FastResolve:
     times, so a memo halves the time to compose a large spec.
     """
 
-    _tags: dict[str, str]
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)  # type: ignore[call-arg]
+        self._tags: dict[str, str] = {}
 
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
@@ -75,10 +77,6 @@ class _FastResolve:
 class _Loader(_FastResolve, _BaseLoader):  # type: ignore[misc, valid-type]
     """The safe loader (libyaml's when installed) with the resolver memo."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._tags = {}
-
 
 class _DeepLoader(_FastResolve, yaml.SafeLoader):  # type: ignore[misc]
     """The pure-Python safe loader, for texts that may nest deeply.
@@ -86,10 +84,6 @@ class _DeepLoader(_FastResolve, yaml.SafeLoader):  # type: ignore[misc]
     libyaml's composer recurses in C and crashes the interpreter on very deep
     nesting; the Python one raises RecursionError, which becomes a problem.
     """
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._tags = {}
 
 
 #: Indentation, or depth of brackets, beyond which the Python composer is used.
