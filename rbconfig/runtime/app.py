@@ -32,7 +32,7 @@ from .checks import Step, build_types, compile_section, on_error_status
 from .errors import StartupError
 from .exchange import DEFAULT_MAX_BODY, Exchange
 from .globs import build_globals
-from .handlers import Convention, Runner, build_handler
+from .handlers import Runner, build_handler
 from .locations import directory_runner, dummy_runner, file_runner, mock_runner, proxy_runner
 from .openapi import full_url
 from .problems import (
@@ -204,7 +204,10 @@ def _build_service(
             section(response, 'body'),
         ]
     )
-    responder = _responder(name, globs, limit, tuple(pre), run, tuple(post), on_error, debug)
+    direct = run if convention == 'falcon' else None
+    responder = _responder(
+        name, globs, limit, tuple(pre), run, direct, tuple(post), on_error, debug
+    )
     return Service(name, template, methods, convention, responder)
 
 
@@ -249,17 +252,8 @@ def _build_runner(
         return 'proxy', proxy_runner(target, template, connect, read)
     func = resolve(document, loc, path.use)
     forced = path.extensions.get('x-handler')
-    convention: Convention
-    convention, run = build_handler(document, loc, func, placeholders=placeholders, forced=forced)
-    if convention == 'falcon':
-        falcon_handler = run
-
-        def run_falcon(x: Exchange) -> None:
-            falcon_handler(x.req, x.resp, **x.params)  # type: ignore[call-arg]
-
-        run_falcon.falcon_handler = falcon_handler  # type: ignore[attr-defined]
-        return convention, run_falcon
-    return convention, run
+    # A falcon-convention handler comes back as it is: the responder calls it directly.
+    return build_handler(document, loc, func, placeholders=placeholders, forced=forced)
 
 
 def _set_headers_step(headers: list[tuple[str, str]]) -> Step:
@@ -308,12 +302,13 @@ def _responder(
     limit: int,
     pre: tuple[Step, ...],
     run: Runner,
+    direct: Callable[..., None] | None,
     post: tuple[Step, ...],
     on_error: int | None,
     debug: bool,
 ) -> Callable[..., None]:
     # The hot path: everything is decided already; keep per-request work small.
-    direct = getattr(run, 'falcon_handler', None)
+    # ``direct``: a falcon-convention handler, called as Falcon calls a responder.
 
     def responder(req: falcon.Request, resp: falcon.Response, **params: str) -> None:
         env = req.env
