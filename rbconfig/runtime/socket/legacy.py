@@ -152,14 +152,8 @@ class HttpSocketIO:
 class LegacySocket:
     """``request.socketio`` for one connection: the 2011 protocol object's API."""
 
-    def __init__(
-        self,
-        server: socketio.Server,
-        legacy_server: LegacyServer,
-        sid: str,
-        namespace: str,
-    ) -> None:
-        self._sio = server
+    def __init__(self, legacy_server: LegacyServer, sid: str, namespace: str) -> None:
+        self._sio: socketio.Server = legacy_server.hub.server
         self._namespace = namespace
         self._queue: Queue[Any] = Queue()
         self._connected = True

@@ -109,7 +109,7 @@ class SocketService:
                 return False
         self.contexts[(namespace, sid)] = ctx
         if legacy is not None:
-            sock = LegacySocket(self.server, self.legacy_server, sid, namespace)
+            sock = LegacySocket(self.legacy_server, sid, namespace)
             self.legacy[(namespace, sid)] = sock
             sock.start(legacy, self.globs, environ)
         return True
