@@ -206,7 +206,7 @@ class _Proxy:
         dropped = HOP_BY_HOP | _tokens(dict(answer_headers).get('Connection'))
         for name, value in answer_headers:
             lower = name.lower()
-            if lower not in dropped and lower != 'content-length' and lower != 'connection':
+            if lower not in dropped and lower != 'content-length':  # dropped has 'connection'
                 resp.append_header(name, value)
         resp.data = data
 
