@@ -6,7 +6,7 @@ import bisect
 import functools
 import gc
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,7 +14,7 @@ from ..errors import Loc
 from ..schema import SpecModel
 from ..schema.jsonschema import SCHEMA_URL
 
-__all__ = ['SCHEMA_URL', 'attach_comments', 'ordered_data', 'paused_gc']
+__all__ = ['SCHEMA_URL', 'attach_comments', 'comment_lines', 'ordered_data', 'paused_gc']
 
 
 def attach_comments(
@@ -57,6 +57,11 @@ def attach_comments(
                 body[1:] if body.startswith(' ') else body
             )
     return comments
+
+
+def comment_lines(texts: Iterable[str], indent: str) -> list[str]:
+    """Own-line comments as written back: ``# text``, a bare ``#`` for an empty one."""
+    return [indent + (f'# {text}' if text else '#') for text in texts]
 
 
 _COMMENT_LINE = re.compile(r'^[ \t]*#(.*)$', re.MULTILINE)

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from ..errors import Loc, Problem, SpecError, format_loc
 from ..schema import Spec
-from ._text import SCHEMA_URL, attach_comments, ordered_data
+from ._text import SCHEMA_URL, attach_comments, comment_lines, ordered_data
 from .base import Comments, Positions, Source, SpecFormat
 
 try:  # tomllib's own code, compiled with mypyc: the same data and messages, 2.4 x faster
@@ -394,14 +394,12 @@ class _Writer:
                 self.inside.setdefault(where[:end], []).append(where)
 
     def comment(self, loc: Loc, indent: str) -> None:
-        for text in self.comments.get(loc, ()):
-            self.lines.append(indent + (f'# {text}' if text else '#'))
+        self.lines += comment_lines(self.comments.get(loc, ()), indent)
 
     def inner_comments(self, loc: Loc, indent: str) -> None:
         """Comments of places inside a value written on one line go before it."""
         for where in self.inside.get(loc, ()):
-            for text in self.comments[where]:
-                self.lines.append(indent + (f'# {text}' if text else '#'))
+            self.lines += comment_lines(self.comments[where], indent)
 
     def table(self, data: dict[Any, Any], loc: Loc) -> None:
         simple = [(key, value) for key, value in data.items() if _is_simple(value)]

@@ -20,7 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Loc, Problem, SpecError, format_loc
 from ..schema import Spec, SpecInvalid, parse_spec
-from ._text import SCHEMA_URL, attach_comments, ordered_data
+from ._text import SCHEMA_URL, attach_comments, comment_lines, ordered_data
 from .base import Comments, Positions, Source, SpecFormat, _problem
 
 try:
@@ -512,8 +512,7 @@ class _Writer:
         self.comments = comments
 
     def comment(self, loc: Loc, indent: int) -> None:
-        for text in self.comments.get(loc, ()):
-            self.lines.append(' ' * indent + (f'# {text}' if text else '#'))
+        self.lines += comment_lines(self.comments.get(loc, ()), ' ' * indent)
 
     def entry(self, key: Any, value: Any, loc: Loc, indent: int, prefix: str = '') -> None:
         """``key: value`` at ``indent``; ``prefix`` replaces the indent ('- ' of an item)."""
