@@ -26,6 +26,17 @@ _EPILOG = """examples:
 FORMATS = ('yaml', 'toml', 'rbr')
 
 
+def _port(text: str) -> int:
+    """A TCP port number (0 picks a free one), for ``run --port``."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f'expected a port number from 0 to 65535, got {text!r}')
+    return port
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser for ``rbconfig``."""
     parser = argparse.ArgumentParser(
@@ -86,7 +97,7 @@ def make_parser() -> argparse.ArgumentParser:
     run = commands.add_parser('run', help='serve a spec (Falcon + gevent + Socket.IO)')
     run.add_argument('spec', metavar='SPEC', help='a spec file (.yaml, .toml or .rbr)')
     run.add_argument('--host', default='127.0.0.1', help='address to bind (default: 127.0.0.1)')
-    run.add_argument('--port', type=int, default=8000, help='port to bind (default: 8000)')
+    run.add_argument('--port', type=_port, default=8000, help='port to bind (default: 8000)')
     run.add_argument('--reload', action='store_true', help='restart when the spec or code changes')
     run.add_argument('--debug', action='store_true', help='show tracebacks in error responses')
     run.add_argument(

@@ -187,6 +187,14 @@ def test_a_port_in_use_exits_1_with_a_message(hello_spec: Path) -> None:
     assert 'Traceback' not in result.stderr
 
 
+@pytest.mark.parametrize('extra', [(), ('--reload',)])
+def test_a_port_out_of_range_is_a_usage_error(hello_spec: Path, extra: tuple[str, ...]) -> None:
+    result = run_cli('run', str(hello_spec), '--port', '99999', *extra)
+    assert result.returncode == 2
+    assert 'argument --port: expected a port number from 0 to 65535' in result.stderr
+    assert 'Traceback' not in result.stderr
+
+
 @pytest.mark.parametrize('spec', ['apps/hello/hello.yaml', 'apps/hello/hello.rbr'])
 def test_serves_the_hello_app_in_both_formats(spec: str) -> None:
     with start_server(ROOT / spec) as server:
