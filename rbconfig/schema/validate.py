@@ -101,12 +101,79 @@ def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
 
 
 def _issues_from(error: ValidationError) -> list[Issue]:
-    issues = []
+    found: list[Issue | Loc] = []  # a Loc: a union's place, said once all its members are in
+    unions: dict[Loc, list[tuple[Loc, Any]]] = {}
     for detail in error.errors(include_url=False):
         raw: Loc = tuple(part for part in detail['loc'] if part not in _TAGS)
-        loc: Loc = tuple(part for part in raw if part != '[key]')
-        issues.append(Issue(loc, _message(detail, raw)))
+        at = _union_at(raw)
+        if at is None:
+            found.append(Issue(_without_keys(raw), _message(detail, raw)))
+            continue
+        if at not in unions:
+            unions[at] = []
+            found.append(at)
+        unions[at].append((raw[: len(at)] + raw[len(at) + 1 :], detail))  # without the label
+    issues: list[Issue] = []
+    for item in found:
+        issues += [item] if isinstance(item, Issue) else _union_issues(item, unions[item])
     return issues
+
+
+def _union_issues(at: Loc, members: list[tuple[Loc, Any]]) -> list[Issue]:
+    """One issue for a value of none of a union's types; else what its own type says."""
+    kinds = [_TYPE_WORDS.get(detail['type']) for _, detail in members]
+    if all(kinds) and all(raw == at for raw, _ in members):
+        expected = list(dict.fromkeys(kinds))
+        listing = ', '.join(expected[:-1]) + ' or ' if len(expected) > 1 else ''
+        got = _kind_of(members[0][1]['input'])
+        return [Issue(at, f'expected {listing}{expected[-1]}, got {got}')]
+    return [
+        Issue(_without_keys(raw), _message(detail, raw))
+        for (raw, detail), kind in zip(members, kinds, strict=True)
+        if kind is None or raw != at
+    ]
+
+
+#: Plain type mismatches, as the kind of value that was expected.
+_TYPE_WORDS = {
+    'string_type': 'text',
+    'bool_type': 'a boolean',
+    'bool_parsing': 'a boolean',
+    'int_type': 'a number',
+    'int_parsing': 'a number',
+    'int_from_float': 'a number',
+    'float_type': 'a number',
+    'float_parsing': 'a number',
+    'dict_type': 'a mapping',
+    'list_type': 'a list',
+}
+
+
+def _without_keys(raw: Loc) -> Loc:
+    return tuple(part for part in raw if part != '[key]')
+
+
+def _union_at(raw: Loc) -> Loc | None:
+    """The place of a union of plain types when ``raw`` goes through one of its members.
+
+    Pydantic puts the member's label (``str``, ``dict[str,any]``, ...) into the place of
+    each member's error: that label is no key of the spec.
+    """
+    annotation: Any = Spec
+    for index, part in enumerate(raw):
+        if index and isinstance(part, str) and _is_plain_union(annotation):
+            return raw[:index]
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return None
+    return None
+
+
+def _is_plain_union(annotation: Any) -> bool:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    is_union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+    return is_union and _model_in(annotation) is None
 
 
 def _message(detail: Any, loc: Loc) -> str:

@@ -221,6 +221,30 @@ def test_globals_that_look_like_locations_are_checked() -> None:
     ]
 
 
+def test_a_value_of_none_of_a_unions_types_is_one_issue() -> None:
+    # Pydantic reports one error per member, each at a place with the member's label in it
+    # (globals.a.str, ...body.schema.dict[str,any]); the user wrote one wrong value.
+    body = {'schema': 5}
+    data = {**spec_with_path(response={'body': body}), 'globals': {'a': [1], 'b': 2}}
+    assert issues(data) == [
+        ('globals.a', 'expected text, a boolean or a number, got a list'),
+        ('paths.p.response.body.schema', 'expected a mapping or text, got a number'),
+    ]
+
+
+def test_a_value_of_one_unions_type_gets_only_that_types_issue() -> None:
+    assert issues(spec_with_path(response={'body': {'schema': 'pkg.Model'}})) == [
+        (
+            'paths.p.response.body.schema',
+            "expected a location 'python:module.attr', 'file:PATH', 'directory:PATH' or "
+            "'proxy:http(s)://host:port', got 'pkg.Model' (did you mean 'python:pkg.Model'?)",
+        )
+    ]
+    assert issues(spec_with_path(response={'body': {'schema': {5: 'x'}}})) == [
+        ('paths.p.response.body.schema[5]', 'expected text, got a number')
+    ]
+
+
 def test_names_follow_the_rbr_name_token() -> None:
     assert issues({'rbconfig': 1, 'types': {'9lives': 'python:m.T'}}) == [
         ('types.9lives', "'9lives' does not match ^[A-Za-z_][A-Za-z0-9_-]*$")
