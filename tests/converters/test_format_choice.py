@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from rbconfig.cli import FORMATS
 from rbconfig.converters import ENDINGS, format_for, formats
 
 
@@ -15,6 +16,7 @@ def test_endings_are_every_formats_extensions() -> None:
     known = {ext: fmt.name for fmt in formats().values() for ext in fmt.extensions}
     assert known == ENDINGS
     assert list(formats()) == ['yaml', 'toml', 'rbr']
+    assert FORMATS == tuple(formats())  # the CLI's choices, kept without importing a format
 
 
 @pytest.mark.parametrize(
