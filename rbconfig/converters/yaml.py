@@ -133,8 +133,7 @@ class YamlFormat(SpecFormat):
             raise SpecError([Problem(file, None, None, '', _TOO_DEEP)]) from ex
         if root is None:
             return Source(None, {(): (1, 1)})
-        builder = _Builder(file)
-        builder.merges = '<<' in text
+        builder = _Builder(file, merges='<<' in text)
         try:
             if '*' in text:  # no alias, no bomb
                 builder.check_size(root)
@@ -195,7 +194,7 @@ def _reader_problem(file: str, text: str, ex: yaml.YAMLError) -> Problem:
 class _Builder:
     """Turns composed nodes into plain data, noting positions and problems."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, merges: bool) -> None:
         self.file = file
         self.positions: Positions = {}
         self.starts: dict[int, Loc] = {}
@@ -203,8 +202,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.constructor = yaml.constructor.SafeConstructor()
         #: Whether the text may hold a merge key (``<<``) at all.
-        self.merges = True
-        self.seen: set[int] = set()
+        self.merges = merges
 
     def problem(self, node: Node, loc: Loc, message: str) -> None:
         line, column = _mark(node)
