@@ -7,7 +7,6 @@ sentence a person understands. Nothing here imports a file format.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal
@@ -77,7 +76,3 @@ class SpecError(ValueError):
 
     def __str__(self) -> str:
         return '\n'.join(str(problem) for problem in self.problems)
-
-    def to_json(self) -> str:
-        """Every problem as a JSON list."""
-        return json.dumps([problem.to_dict() for problem in self.problems], indent=2)
