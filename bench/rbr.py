@@ -82,8 +82,9 @@ def main() -> None:
 
     start = time.perf_counter()
     from rbconfig.converters import build_document, dumps
+    from rbconfig.converters._text import paused_gc
     from rbconfig.converters.rbr import RbrFormat
-    from rbconfig.converters.rbr.grammar import _parser, no_cycle_collection, parse
+    from rbconfig.converters.rbr.grammar import _parser, parse
     from rbconfig.converters.rbr.reader import source_from
     from rbconfig.schema import parse_spec
 
@@ -123,7 +124,7 @@ def main() -> None:
     lark_lexer = _parser()._build_lexer()
 
     def lex(lexer: Any) -> list[Any]:
-        with no_cycle_collection():  # as in the parse
+        with paused_gc():  # as in the parse
             return list(LexerThread.from_text(lexer, text).lex(None))
 
     lexed = _Timing(lambda: lex(fast_lexer), runs)

@@ -7,11 +7,12 @@ sentence a person understands. Nothing here imports a file format.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-__all__ = ['Issue', 'Loc', 'Problem', 'SpecError', 'format_loc']
+__all__ = ['Issue', 'Loc', 'Problem', 'SpecError', 'did_you_mean', 'format_loc']
 
 #: A place inside a spec: keys and list indexes from the root.
 Loc = tuple[str | int, ...]
@@ -26,6 +27,12 @@ def format_loc(loc: Loc) -> str:
         else:
             text += f'.{part}' if text else str(part)
     return text
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the choice closest to ``word``, or nothing."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f' (did you mean {close[0]!r}?)' if close else ''
 
 
 @dataclass(frozen=True, slots=True)

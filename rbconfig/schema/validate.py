@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Issue, Loc, format_loc
+from ..errors import Issue, Loc, did_you_mean, format_loc
 from .base import SpecModel
 from .path import HTTP_METHODS, TypeCheck
 from .spec import Spec
@@ -64,7 +63,7 @@ def spec_rules(spec: Spec) -> list[Issue]:
                         Issue(
                             ('paths', name, *where, 'checks', index, key),
                             f'unknown type {check.type_name!r}'
-                            f'{_did_you_mean(check.type_name, known_types)}; '
+                            f'{did_you_mean(check.type_name, known_types)}; '
                             f'known types: {", ".join(known_types)}',
                         )
                     )
@@ -93,11 +92,6 @@ def _sections(path: Any) -> list[tuple[tuple[str, ...], Any]]:
             if section is not None:
                 found.append(((part, kind), section))
     return found
-
-
-def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f' (did you mean {close[0]!r}?)' if close else ''
 
 
 def _issues_from(error: ValidationError) -> list[Issue]:
@@ -185,7 +179,7 @@ def _message(detail: Any, loc: Loc) -> str:
     if kind == 'extra_forbidden':
         key = str(loc[-1])
         keys = known_keys(loc[:-1])
-        hint = _did_you_mean(key, keys)
+        hint = did_you_mean(key, keys)
         listing = f'; expected one of: {", ".join(sorted(keys))}' if keys and not hint else ''
         extension = '' if hint else ' (extension keys start with x-)'
         return f'unknown key {key!r}{hint}{listing}{extension}'
@@ -193,7 +187,7 @@ def _message(detail: Any, loc: Loc) -> str:
         return f'unsupported spec format version {detail["input"]!r}; expected 1'
     if kind == 'literal_error' and len(loc) >= 2 and loc[-2] == 'method':
         method = str(detail['input'])
-        hint = _did_you_mean(method, HTTP_METHODS)
+        hint = did_you_mean(method, HTTP_METHODS)
         return f'unknown HTTP method {method!r}{hint}; expected one of: {", ".join(HTTP_METHODS)}'
     if loc and loc[-1] == '[key]' and len(loc) >= 3 and loc[-3] == 'status':
         if kind in ('int_parsing', 'int_type', 'int_from_float'):

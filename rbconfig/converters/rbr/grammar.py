@@ -6,23 +6,21 @@ converters (for YAML or TOML work) never pays for it.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import re
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ...errors import Problem, SpecError
+from .._text import paused_gc
 from .values import tokens_of
 
 if TYPE_CHECKING:
     import lark
 
-__all__ = ['Comment', 'Parsed', 'keywords', 'no_cycle_collection', 'parse']
+__all__ = ['Comment', 'Parsed', 'keywords', 'parse']
 
 #: Terminals that start a value, and the operations that can stand for one.
 _VALUE_STARTS = {'TEXT', 'INT', 'FLOAT', 'URL', 'LOCATION', 'DOTTED'}
@@ -106,23 +104,6 @@ def keywords() -> frozenset[str]:
     )
 
 
-@contextlib.contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while building parse trees.
-
-    Trees and the data made from them hold no reference cycles, so the
-    collector would only re-scan tens of thousands of fresh objects: about a
-    third of the time on big files. Reference counting still frees them.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def parse(text: str, file: str) -> Parsed:
     """Parse RBR ``text`` (``\\r`` is white space outside strings, kept inside them).
 
@@ -135,7 +116,7 @@ def parse(text: str, file: str) -> Parsed:
     parser = _parser()
     _collector.tokens = []
     try:
-        with no_cycle_collection():
+        with paused_gc():
             tree = parser.parse(text)
     except lark.UnexpectedCharacters as ex:
         raise SpecError([_characters_problem(text, file, ex)]) from None

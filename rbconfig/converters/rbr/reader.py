@@ -12,16 +12,16 @@ import bisect
 import json
 from typing import Any
 
-from ...errors import Issue, Loc, Problem, SpecError, format_loc
+from ...errors import Issue, Loc, Problem, SpecError, did_you_mean, format_loc
+from .._text import paused_gc
 from ..base import Comments, Positions, Source, _problem
-from .grammar import Comment, Parsed, no_cycle_collection, parse
+from .grammar import Comment, Parsed, parse
 from .values import (
     Value,
     first_token,
     merge,
     named_tokens,
     snippet,
-    suggest,
     text_of,
     tokens_of,
     value_of,
@@ -82,7 +82,7 @@ def read_source(text: str, file: str) -> Source:
     """
     # The collector stays paused until the parse tree is gone: resuming it in
     # between would only make it scan the whole tree once, for nothing.
-    with no_cycle_collection():
+    with paused_gc():
         return source_from(parse(text, file), text, file)
 
 
@@ -92,7 +92,7 @@ def source_from(parsed: Parsed, text: str, file: str) -> Source:
     Raises:
         SpecError: for statements that cannot be mapped to the model.
     """
-    with no_cycle_collection():
+    with paused_gc():
         reader = _Reader(file)
         for definition in parsed.tree.children:
             getattr(reader, f'_{definition.data}')(definition)
@@ -273,7 +273,7 @@ class _Reader:
                 self.error(
                     key_token,
                     loc,
-                    f'unknown meta field {key!r}{suggest(key, _META_KEYS)}; expected one of: '
+                    f'unknown meta field {key!r}{did_you_mean(key, _META_KEYS)}; expected one of: '
                     f'{", ".join(_META_KEYS)} (extension fields start with x-)',
                 )
         self.stray(node, ('meta',), 'meta')
@@ -577,7 +577,7 @@ class _Reader:
 
     def unknown(self, key: str, where: str) -> str:
         return (
-            f'unknown key {key!r} in {where}{suggest(key, PATH_KEYS)}; expected one of: '
+            f'unknown key {key!r} in {where}{did_you_mean(key, PATH_KEYS)}; expected one of: '
             f'{", ".join(PATH_KEYS[:-1])} (extension keys start with x-)'
         )
 

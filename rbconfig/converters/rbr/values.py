@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +11,6 @@ __all__ = [
     'merge',
     'named_tokens',
     'snippet',
-    'suggest',
     'text_of',
     'tokens_of',
     'value_of',
@@ -91,12 +89,6 @@ def snippet(node: Any) -> str:
     """A short rendering of a tree for messages."""
     text = ' '.join(str(token) for token in tokens_of(node))
     return text if len(text) <= 40 else text[:37] + '...'
-
-
-def suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or nothing."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f' (did you mean {close[0]!r}?)' if close else ''
 
 
 def merge(target: dict[str, Any], overlay: dict[str, Any]) -> None:
