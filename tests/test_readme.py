@@ -18,11 +18,12 @@ def test_snippet_is_the_file(name: str) -> None:
 
 
 def test_setup_commands_are_the_ones_ci_runs() -> None:
-    block = re.search(r'\*\*Set up on a fresh machine\*\*.*?```sh\n(.*?)```', README, re.S)
+    heading = r'\*\*Set up and run on a fresh machine\*\*'
+    block = re.search(heading + r'.*?```sh\n(.*?)```', README, re.S)
     assert block is not None
     commands = [line.split('#')[0].strip() for line in block.group(1).splitlines()]
     assert commands == [
-        'python3 -m pip install -e . && rbconfig run apps/chat/chat.yaml',
+        'make run',
         'make test',
     ]
     assert 'make test' in (ROOT / '.ci' / 'run').read_text(encoding='utf-8')

@@ -49,10 +49,10 @@ def node() -> str:
     """The ``node`` executable.
 
     Raises:
-        AssertionError: node or tests/node_modules is missing (run scripts/setup-test).
+        AssertionError: node or tests/node_modules is missing (run `make test`).
     """
     found = shutil.which('node')
-    assert found, 'node is not installed (run scripts/setup-test)'
+    assert found, 'node is not installed (run make test)'
     assert (NODE_MODULES / 'socket.io-client').is_dir(), (
         f'{NODE_MODULES}/socket.io-client is missing: run "npm ci" in tests/'
     )
