@@ -2,7 +2,8 @@
 
 Both stores give the same answers; which one runs is chosen once at start-up
 by :func:`open_store` from the ``redis_url`` global or the ``REDIS_URL``
-environment variable. In Redis every key starts with a prefix (``redis_prefix``
+environment variable (Redis needs the ``redis`` client: ``pip install
+'rbconfig[redis]'``). In Redis every key starts with a prefix (``redis_prefix``
 or ``REDIS_PREFIX``, default ``rbconfig:shortener:``) so several apps, or
 tests, can share one server:
 
@@ -153,8 +154,12 @@ class RedisStore:
     """Links in Redis, under ``prefix``: kept across restarts and shared between processes."""
 
     def __init__(self, url: str, prefix: str = DEFAULT_PREFIX) -> None:
-        import redis
-
+        try:
+            import redis
+        except ImportError:  # an extra: rbconfig's core install does not bring it
+            raise RuntimeError(
+                "the Redis store needs the Redis client: pip install 'rbconfig[redis]'"
+            ) from None
         self.url = url
         self.prefix = prefix
         self.redis = redis.Redis.from_url(url, decode_responses=True)
