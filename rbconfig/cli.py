@@ -13,6 +13,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from . import __version__
+
 __all__ = ['main', 'make_parser', 'rbr_check']
 
 _EPILOG = """examples:
@@ -48,6 +50,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         '-v', '--verbose', action='count', default=0, help='more log output (-vv for debug)'
     )
+    parser.add_argument('-V', '--version', action='version', version=f'rbconfig {__version__}')
     commands = parser.add_subparsers(dest='command', metavar='COMMAND', required=True)
 
     validate = commands.add_parser('validate', help='check specs (YAML, TOML, RBR) for CI')
