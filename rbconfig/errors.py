@@ -10,12 +10,27 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-__all__ = ['Issue', 'Loc', 'Problem', 'SpecError', 'did_you_mean', 'format_loc']
+if TYPE_CHECKING:
+    from .document import Document
+
+__all__ = [
+    'Issue',
+    'Loc',
+    'Problem',
+    'Severity',
+    'SpecError',
+    'StartupError',
+    'did_you_mean',
+    'format_loc',
+]
 
 #: A place inside a spec: keys and list indexes from the root.
 Loc = tuple[str | int, ...]
+
+#: How bad a problem is: an error stops loading, a warning is only said.
+Severity = Literal['error', 'warning']
 
 
 def format_loc(loc: Loc) -> str:
@@ -52,7 +67,7 @@ class Problem:
     column: int | None
     where: str
     message: str
-    severity: Literal['error', 'warning'] = 'error'
+    severity: Severity = 'error'
 
     @property
     def file_position(self) -> str:
@@ -83,3 +98,16 @@ class SpecError(ValueError):
 
     def __str__(self) -> str:
         return '\n'.join(str(problem) for problem in self.problems)
+
+
+class StartupError(SpecError):
+    """The spec is valid but cannot run: a missing module, attribute, file or folder.
+
+    It is a :class:`SpecError`, so the command line prints it the same way,
+    with the spec's ``file:line:col``.
+    """
+
+    @classmethod
+    def at(cls, document: Document, loc: Loc, message: str) -> StartupError:
+        """A start-up error at ``loc`` in ``document``."""
+        return cls([document.problem(loc, message)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .run import print_spec_error, write_output
+from .output import print_spec_error, write_output
 
 __all__ = ['run']
 
@@ -13,7 +13,7 @@ def run(args: argparse.Namespace) -> int:
     """Write the page ``/__doc__`` would show for ``args.spec``."""
     from ..converters import load
     from ..errors import SpecError
-    from ..runtime.docpage import render_doc_page
+    from ..export.docpage import render_doc_page
 
     try:
         page = render_doc_page(load(args.spec))

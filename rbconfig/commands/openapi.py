@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .run import print_problem, print_spec_error, write_output
+from .output import print_problem, print_spec_error, write_output
 
 __all__ = ['run']
 
@@ -14,7 +14,7 @@ def run(args: argparse.Namespace) -> int:
     """Write the OpenAPI document of ``args.spec`` to ``args.output`` or stdout."""
     from ..converters import load
     from ..errors import Problem, SpecError
-    from ..runtime.openapi import openapi_document
+    from ..export.openapi import openapi_document
 
     warnings: list[Problem] = []
     try:

@@ -6,16 +6,15 @@ import importlib
 import os
 from pathlib import Path
 
+from ..document import Comments, Document
 from ..errors import Problem, SpecError
 from ..schema import Spec
-from .base import Comments, Document, Source, SpecFormat, build_document
+from .base import SpecFormat, build_document
 
 __all__ = [
     'ENDINGS',
-    'Comments',
-    'Document',
-    'Source',
     'SpecFormat',
+    'build_document',
     'dumps',
     'format_for',
     'formats',

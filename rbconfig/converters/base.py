@@ -2,75 +2,25 @@
 
 A format only turns text into plain data (with the position of every key) and
 a :class:`~rbconfig.schema.Spec` back into text. Validation into the model,
-and turning problems into file:line:col errors, happens once, here.
+and turning its issues into file:line:col problems, happens once, here.
 """
 
 from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from ..errors import Issue, Loc, Problem, SpecError, format_loc
+from ..document import Comments, Document, Source, problem_at
+from ..errors import Problem, SpecError
 from ..schema import Spec, SpecInvalid, parse_spec
 from ._text import paused_gc
 
-__all__ = ['Comments', 'Document', 'Positions', 'Source', 'SpecFormat', 'build_document']
-
-#: Where each place of a spec was written: loc → (line, column), both 1-based.
-Positions = dict[Loc, tuple[int, int]]
-
-#: Own-line comments written just before the element at loc (text without '#').
-Comments = dict[Loc, list[str]]
-
-
-@dataclass
-class Source:
-    """What a format reads from text, before validation."""
-
-    data: Any
-    positions: Positions = field(default_factory=dict)
-    comments: Comments = field(default_factory=dict)
-    warnings: list[Issue] = field(default_factory=list)
-
-
-@dataclass
-class Document:
-    """A loaded spec together with where it came from."""
-
-    spec: Spec
-    file: str
-    format: str
-    positions: Positions = field(default_factory=dict)
-    comments: Comments = field(default_factory=dict)
-    warnings: list[Problem] = field(default_factory=list)
-
-    @property
-    def folder(self) -> Path:
-        """The folder of the spec file: relative locations start here."""
-        return Path(self.file).resolve().parent
-
-    def position(self, loc: Loc) -> tuple[int | None, int | None]:
-        """The line and column of ``loc``, or of its nearest written ancestor."""
-        return _position(self.positions, loc)
-
-    def problem(self, loc: Loc, message: str, severity: str = 'error') -> Problem:
-        """A :class:`Problem` at ``loc`` in this document."""
-        return _problem(self.file, self.positions, Issue(loc, message), severity)
-
-
-def _position(positions: Positions, loc: Loc) -> tuple[int | None, int | None]:
-    for end in range(len(loc), -1, -1):
-        found = positions.get(loc[:end])
-        if found is not None:
-            return found
-    return None, None
+__all__ = ['SpecFormat', 'build_document']
 
 
 class SpecFormat(ABC):
-    """One file format: text → :class:`Source`, :class:`Spec` → text."""
+    """One file format: text → :class:`~rbconfig.document.Source`, :class:`Spec` → text."""
 
     #: Short name used on the command line (``--to yaml``).
     name: ClassVar[str]
@@ -81,8 +31,11 @@ class SpecFormat(ABC):
     def read(self, text: str, file: str) -> Source:
         """Parse ``text`` into plain data in the canonical shape.
 
+        Problems the reader can go on after belong in ``Source.problems``, so
+        they are reported together with the model's.
+
         Raises:
-            SpecError: for text that is not valid in this format.
+            SpecError: for text that cannot be read any further in this format.
         """
 
     @abstractmethod
@@ -94,27 +47,29 @@ class SpecFormat(ABC):
 
 
 def build_document(fmt: SpecFormat, text: str, file: str | os.PathLike[str]) -> Document:
-    """Read ``text`` with ``fmt`` and validate it into a :class:`Document`.
+    """Read ``text`` with ``fmt`` and validate it into a :class:`~rbconfig.document.Document`.
 
     Raises:
-        SpecError: listing every problem, each with its file:line:col.
+        SpecError: listing every problem (the reader's and the model's), each
+            with its file:line:col, in the order they appear in the file.
     """
     file = os.fspath(file)
     with paused_gc():
         source = fmt.read(text, file)
-        warnings = [_problem(file, source.positions, issue, 'warning') for issue in source.warnings]
+        warnings = [
+            problem_at(file, source.positions, issue, 'warning') for issue in source.warnings
+        ]
         try:
             spec = parse_spec(source.data)
         except SpecInvalid as ex:
-            problems = [_problem(file, source.positions, issue) for issue in ex.issues]
+            problems = [problem_at(file, source.positions, issue) for issue in ex.issues]
+            if source.problems:
+                problems = sorted(source.problems + problems, key=_place)
             raise SpecError(warnings + problems) from ex
+        if source.problems:
+            raise SpecError(warnings + source.problems)
     return Document(spec, file, fmt.name, source.positions, source.comments, warnings)
 
 
-def _problem(file: str, positions: Positions, issue: Issue, severity: str = 'error') -> Problem:
-    """``issue`` as a :class:`Problem` in ``file`` at the line and column of its place.
-
-    A place with no position of its own gets that of its nearest written ancestor.
-    """
-    line, column = _position(positions, issue.loc)
-    return Problem(file, line, column, format_loc(issue.loc), issue.message, severity)  # type: ignore[arg-type]
+def _place(problem: Problem) -> tuple[int, int]:
+    return problem.line or 0, problem.column or 0

@@ -1,8 +1,6 @@
 """The runtime: a validated spec becomes a Falcon WSGI app."""
 
-from .errors import StartupError
-
-__all__ = ['StartupError', 'build_app', 'build_globals', 'resolve']
+__all__ = ['build_app', 'build_globals']
 
 
 def __getattr__(name: str):  # noqa: ANN202 - lazy imports keep `import rbconfig.runtime` light
@@ -14,8 +12,4 @@ def __getattr__(name: str):  # noqa: ANN202 - lazy imports keep `import rbconfig
         from .globs import build_globals
 
         return build_globals
-    if name == 'resolve':
-        from .resolve import resolve
-
-        return resolve
     raise AttributeError(name)

@@ -25,16 +25,16 @@ from typing import Any
 import falcon
 import webob.exc
 
-from ..converters.base import Document
-from ..schema import Path, Section
+from ..document import Document
+from ..document.resolve import resolve
+from ..errors import StartupError
+from ..schema import Path, Section, full_url
 from .bodies import BodySchema, compile_schema
 from .checks import Step, build_types, compile_section, on_error_status
-from .errors import StartupError
 from .exchange import DEFAULT_MAX_BODY, Exchange
 from .globs import build_globals
 from .handlers import Runner, build_handler
 from .locations import directory_runner, dummy_runner, file_runner, mock_runner, proxy_runner
-from .openapi import full_url
 from .problems import (
     HTTPProblem,
     ensure_request_id,
@@ -43,7 +43,6 @@ from .problems import (
     problem_from_webob,
     serialize_problem,
 )
-from .resolve import resolve
 from .router import Router, placeholder_names
 
 __all__ = ['Service', 'ServiceApp', 'build_app']
@@ -155,7 +154,7 @@ def _build_service(
     spec = document.spec
     loc = ('paths', name)
     template = full_url(spec.root, path.url or '/')
-    methods = list(dict.fromkeys(path.method or ['GET']))
+    methods = list(path.methods)
     if 'GET' in methods and 'HEAD' not in methods:
         methods.append('HEAD')
     placeholders = placeholder_names(path.url or '/')

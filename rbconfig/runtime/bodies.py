@@ -18,12 +18,11 @@ from typing import Any
 import jsonschema
 import pydantic
 
-from ..converters.base import Document
-from ..errors import Loc
+from ..document import Document
+from ..document.resolve import resolve
+from ..errors import Loc, StartupError
 from ..schema import BodySection
-from .errors import StartupError
 from .problems import HTTPProblem
-from .resolve import resolve
 
 __all__ = ['BodySchema', 'compile_schema', 'example_from_schema', 'parse_json_body', 'pointer']
 

@@ -26,13 +26,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..converters.base import Document
-from ..errors import Loc
+from ..document import Document
+from ..document.resolve import resolve
+from ..errors import Loc, StartupError
 from ..schema import AlterCheck, OnErrorCheck, Section, TypeCheck, ValidatorCheck
-from .errors import StartupError
 from .exchange import Exchange, as_text
 from .problems import HTTPProblem
-from .resolve import resolve
 
 __all__ = ['BUILTIN_CHECKERS', 'Step', 'build_types', 'compile_section']
 

@@ -26,10 +26,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..converters.base import Document
+from ..document import Document
+from ..document.resolve import resolve
+from ..errors import StartupError
 from ..schema import LOCATION_SCHEMES
-from .errors import StartupError
-from .resolve import resolve
 
 if TYPE_CHECKING:
     from .socket.hub import Hub

@@ -41,10 +41,9 @@ import falcon
 import pydantic
 import webob
 
-from ..converters.base import Document
-from ..errors import Loc
+from ..document import Document
+from ..errors import Loc, StartupError
 from .bodies import parse_json_body
-from .errors import StartupError
 from .exchange import UNSET, Exchange
 from .problems import HTTPProblem
 

@@ -19,7 +19,7 @@ from .path import (
 )
 from .socket import SocketIO, SocketNamespace
 from .spec import FORMAT_VERSION, GlobalValue, Meta, Spec
-from .url import Placeholder, parse_url_template, route_key
+from .url import Placeholder, full_url, parse_url_template, route_key
 from .validate import BUILTIN_TYPES, SpecInvalid, known_keys, parse_spec, spec_rules
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     'LOCATION_SCHEMES',
     # functions and errors
     'SpecInvalid',
+    'full_url',
     'known_keys',
     'parse_location',
     'parse_spec',

@@ -250,3 +250,8 @@ class Path(SpecModel):
     max_body: int | None = Field(None, ge=0, description='Largest request body, in bytes.')
     request: Request | None = None
     response: Response | None = None
+
+    @property
+    def methods(self) -> list[Method]:
+        """The methods this path answers: those listed, GET when none is."""
+        return self.method or ['GET']

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-__all__ = ['Placeholder', 'UrlTemplate', 'parse_url_template', 'route_key']
+__all__ = ['Placeholder', 'UrlTemplate', 'full_url', 'parse_url_template', 'route_key']
 
 _NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')
 
@@ -107,3 +107,14 @@ UrlTemplate = Annotated[
         description='A URL template: /literal/{name}/{name:regex} (Routes syntax).',
     ),
 ]
+
+
+def full_url(root: str | None, url: str) -> str:
+    """The URL a path answers at: ``root`` in front of ``url``.
+
+    As in RedBarrel, ``url /`` under ``root /api`` is exactly ``/api``.
+    """
+    if not root or root == '/':
+        return url
+    root = root.rstrip('/')
+    return root if url == '/' else root + url

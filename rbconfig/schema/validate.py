@@ -69,7 +69,7 @@ def spec_rules(spec: Spec) -> list[Issue]:
                     )
         if path.url is None:
             continue
-        for method in path.method or ['GET']:
+        for method in path.methods:
             key = (method, route_key(path.url))
             if key in routes:
                 issues.append(

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from rbconfig.converters import Document, dumps, load, loads
+from rbconfig.converters import dumps, load, loads
 from rbconfig.converters.rbr import RbrFormat
+from rbconfig.document import Document
 from rbconfig.schema import Spec
 
 CORPUS = Path(__file__).resolve().parent.parent / 'fixtures' / 'rbr' / 'corpus'

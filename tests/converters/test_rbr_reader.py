@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from rbconfig.converters import Document, loads
+from rbconfig.converters import loads
+from rbconfig.document import Document
 
 
 def _load(text: str) -> Document:

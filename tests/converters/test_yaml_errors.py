@@ -7,7 +7,8 @@ import time
 import pytest
 
 from rbconfig.converters import build_document
-from rbconfig.converters.yaml import MAX_EXPANDED_NODES, YamlFormat
+from rbconfig.converters.yaml import YamlFormat
+from rbconfig.converters.yaml.reader import MAX_EXPANDED_NODES
 from rbconfig.errors import SpecError
 
 YAML = YamlFormat()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rbconfig.converters import Document, build_document
+from rbconfig.converters import build_document
 from rbconfig.converters.yaml import YamlFormat
+from rbconfig.document import Document
 from rbconfig.schema import Spec
 from tests.strategies import descriptions, specs
 

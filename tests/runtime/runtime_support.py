@@ -9,8 +9,9 @@ from typing import Any
 import yaml
 from falcon.testing import TestClient
 
-from rbconfig.converters.base import Document, build_document
+from rbconfig.converters import build_document
 from rbconfig.converters.yaml import YamlFormat
+from rbconfig.document import Document
 from rbconfig.runtime.app import build_app
 
 __all__ = ['make_client', 'make_document', 'write_files']

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rbconfig.runtime.errors import StartupError
+from rbconfig.errors import StartupError
 
 from .runtime_support import make_client, make_document
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from rbconfig.runtime.docpage import render_doc_page
+from rbconfig.export.docpage import render_doc_page
 from rbconfig.schema import parse_spec
 from tests.helpers import child_env
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from rbconfig.errors import StartupError
 from rbconfig.runtime.app import build_app
-from rbconfig.runtime.errors import StartupError
 from rbconfig.runtime.locations import safe_child
 
 from .runtime_support import make_client, make_document

@@ -94,7 +94,7 @@ def read(url: str) -> bytes:
 
 
 def test_gunicorn_serves_the_app_factory(spec: Path) -> None:
-    with gunicorn(f'rbconfig.runtime.wsgi:app_factory({str(spec)!r})') as (url, _):
+    with gunicorn(f'rbconfig.wsgi:app_factory({str(spec)!r})') as (url, _):
         assert read(url + '/hello') == b'Hello from gunicorn'
         assert json.loads(read(url + '/__openapi__.json'))['info']['title'] == 'Under gunicorn'
         # The gevent worker monkey-patched before loading the app.
@@ -105,7 +105,7 @@ def test_gunicorn_serves_the_app_factory(spec: Path) -> None:
 
 def test_gunicorn_serves_application_from_the_environment(spec: Path) -> None:
     env = {'RBCONFIG_SPEC': str(spec)}
-    with gunicorn('rbconfig.runtime.wsgi:application', env=env) as (url, _):
+    with gunicorn('rbconfig.wsgi:application', env=env) as (url, _):
         assert read(url + '/hello') == b'Hello from gunicorn'
 
 
@@ -114,7 +114,7 @@ def test_gunicorn_stops_with_the_problems_of_an_invalid_spec(tmp_path: Path) -> 
     bad.write_text('rbconfig: 1\npaths:\n  x:\n    methd: GET\n')
     result = subprocess.run(
         [sys.executable, '-m', 'gunicorn', '-k', 'gevent', '--no-control-socket',
-         '-b', f'127.0.0.1:{free_port()}', f'rbconfig.runtime.wsgi:app_factory({str(bad)!r})'],
+         '-b', f'127.0.0.1:{free_port()}', f'rbconfig.wsgi:app_factory({str(bad)!r})'],
         capture_output=True, text=True, env=child_env(), timeout=60,
     )  # fmt: skip
     assert result.returncode != 0
@@ -126,7 +126,7 @@ def test_gunicorn_stops_with_the_problems_of_an_invalid_spec(tmp_path: Path) -> 
 def test_application_without_a_spec_says_what_to_set() -> None:
     result = subprocess.run(
         [sys.executable, '-m', 'gunicorn', '-k', 'gevent', '--no-control-socket',
-         '-b', f'127.0.0.1:{free_port()}', 'rbconfig.runtime.wsgi:application'],
+         '-b', f'127.0.0.1:{free_port()}', 'rbconfig.wsgi:application'],
         capture_output=True, text=True, env=child_env({'RBCONFIG_SPEC': ''}), timeout=60,
     )  # fmt: skip
     assert result.returncode != 0
@@ -138,7 +138,7 @@ def test_gunicorn_gevent_worker_serves_socketio_over_websocket() -> None:
     import socketio
 
     chat = ROOT / 'apps' / 'chat' / 'chat.yaml'
-    with gunicorn(f'rbconfig.runtime.wsgi:app_factory({str(chat)!r})', workers=1) as (url, _):
+    with gunicorn(f'rbconfig.wsgi:app_factory({str(chat)!r})', workers=1) as (url, _):
         client = socketio.Client(reconnection=False)
         client.connect(url, transports=['websocket'], wait_timeout=10)
         try:

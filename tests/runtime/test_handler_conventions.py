@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rbconfig.runtime.errors import StartupError
+from rbconfig.errors import StartupError
 from rbconfig.runtime.handlers import convention_of
 
 from .runtime_support import make_client, make_document

@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 
 from rbconfig.converters import load
 from rbconfig.errors import Problem, SpecError
-from rbconfig.runtime.openapi import full_url, openapi_document, openapi_path
+from rbconfig.export.openapi import full_url, openapi_document, openapi_path
 from rbconfig.schema import parse_spec
 from tests.helpers import ROOT, child_env
 

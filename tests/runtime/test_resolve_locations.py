@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from rbconfig.errors import SpecError
-from rbconfig.runtime.errors import StartupError
+from rbconfig.document.resolve import resolve
+from rbconfig.errors import SpecError, StartupError
 from rbconfig.runtime.globs import build_globals
-from rbconfig.runtime.resolve import resolve
 
 from .runtime_support import make_document
 

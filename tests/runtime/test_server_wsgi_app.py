@@ -1,4 +1,4 @@
-"""create_wsgi_app in-process: the introspection routes, their place, and sockets."""
+"""The WSGI app in-process: the introspection routes, their place, and sockets."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from falcon import testing
 from openapi_spec_validator import validate
 
 from rbconfig.converters import load
-from rbconfig.runtime.wsgi import create_wsgi_app, introspection_urls
+from rbconfig.export.pages import introspection_urls
+from rbconfig.wsgi import wsgi_app
 from tests.helpers import ROOT
 
 
 def client(spec: Path, **options: bool) -> testing.TestClient:
-    return testing.TestClient(create_wsgi_app(load(spec), **options))
+    return testing.TestClient(wsgi_app(load(spec), **options))
 
 
 def test_doc_and_openapi_under_the_root_with_head_and_405() -> None:
@@ -55,7 +56,7 @@ def test_a_spec_path_claiming_the_doc_url_wins(tmp_path: Path) -> None:
 
 
 def test_a_spec_with_sockets_is_mounted_around_the_falcon_app() -> None:
-    app = create_wsgi_app(load(ROOT / 'apps' / 'chat' / 'chat.yaml'))
+    app = wsgi_app(load(ROOT / 'apps' / 'chat' / 'chat.yaml'))
     assert not isinstance(app, falcon.App)
     chat = testing.TestClient(app)
     assert chat.simulate_get('/__doc__').status_code == 200

@@ -12,7 +12,7 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 
 from rbconfig.converters import loads
-from rbconfig.runtime.errors import StartupError
+from rbconfig.errors import StartupError
 from rbconfig.runtime.socket import mount
 from rbconfig.runtime.socket.client_js import CDN, ENV_VARIABLE
 from tests.helpers.peers import CLIENT_DIST

@@ -34,7 +34,7 @@ def gunicorn(spec: Path) -> Iterator[str]:
                 '1',
                 '-b',
                 f'127.0.0.1:{port}',
-                f'rbconfig.runtime.wsgi:app_factory("{spec}")',
+                f'rbconfig.wsgi:app_factory("{spec}")',
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

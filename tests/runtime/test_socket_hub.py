@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from rbconfig.converters import load
-from rbconfig.runtime.errors import StartupError
+from rbconfig.errors import StartupError
 from rbconfig.runtime.socket import Hub, create_hub
 from rbconfig.runtime.wsgi import create_wsgi_app
 from tests.helpers.peers import Peers

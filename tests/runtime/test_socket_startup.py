@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from rbconfig.converters import loads
-from rbconfig.runtime.errors import StartupError
+from rbconfig.errors import StartupError
 from rbconfig.runtime.socket import mount
 from rbconfig.runtime.socket.handlers import resolve_event
 from tests.helpers.server import child_env

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ...document import Comments, Source
 from ...schema import Spec
-from ..base import Comments, Source, SpecFormat
+from ..base import SpecFormat
 
 __all__ = ['RbrFormat']
 

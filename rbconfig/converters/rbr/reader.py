@@ -12,9 +12,9 @@ import bisect
 import json
 from typing import Any
 
+from ...document import Comments, Positions, Source, problem_at
 from ...errors import Issue, Loc, Problem, SpecError, did_you_mean, format_loc
 from .._text import paused_gc
-from ..base import Comments, Positions, Source, _problem
 from .grammar import Comment, Parsed, parse
 from .values import (
     Value,
@@ -99,7 +99,9 @@ def source_from(parsed: Parsed, text: str, file: str) -> Source:
         reader.finish()
         reader.touching_comments(parsed.comments, text)
     if reader.errors:
-        warnings = [_problem(file, reader.positions, issue, 'warning') for issue in reader.warnings]
+        warnings = [
+            problem_at(file, reader.positions, issue, 'warning') for issue in reader.warnings
+        ]
         raise SpecError(warnings + reader.errors)
     comments = reader.attach(parsed.comments)
     return Source(reader.data, reader.positions, comments, reader.warnings)

@@ -17,6 +17,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from ...document import Comments
 from ...errors import Loc
 from ...schema import (
     AlterCheck,
@@ -29,7 +30,6 @@ from ...schema import (
     TypeCheck,
     ValidatorCheck,
 )
-from ..base import Comments
 from .grammar import keywords
 from .reader import MAX_BODY_KEY, OVERFLOW_KEY, is_socketio_url
 

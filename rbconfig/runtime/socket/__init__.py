@@ -25,7 +25,7 @@ from typing import Any
 
 from socketio.exceptions import ConnectionRefusedError as ConnectionRefused
 
-from ...converters.base import Document
+from ...document import Document
 from .client_js import CLIENT_FILES, ClientScript, find_client
 from .context import Context
 from .hub import ENVIRON_KEY, Hub, create_hub

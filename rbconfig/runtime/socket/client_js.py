@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ...converters.base import Document
+from ...document import Document
+from ...document.resolve import resolve
+from ...errors import StartupError
 from ...schema import parse_location
-from ..errors import StartupError
-from ..resolve import resolve
 
 __all__ = ['CDN', 'CLIENT_FILES', 'ENV_VARIABLE', 'ClientScript', 'find_client']
 

@@ -23,10 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ...converters.base import Document
-from ...errors import Loc
-from ..errors import StartupError
-from ..resolve import resolve
+from ...document import Document
+from ...document.resolve import resolve
+from ...errors import Loc, StartupError
 
 __all__ = ['Handler', 'resolve_event', 'resolve_legacy']
 

@@ -32,8 +32,8 @@ from typing import Any
 
 import socketio
 
-from ...converters.base import Document
-from ..errors import StartupError
+from ...document import Document
+from ...errors import StartupError
 from .server import build_server, websocket_library_problem
 
 __all__ = ['ENVIRON_KEY', 'Hub', 'create_hub']

@@ -11,7 +11,7 @@ from typing import Any
 import gevent
 import socketio
 
-from ...converters.base import Document
+from ...document import Document
 from ...schema import SocketNamespace
 from .context import Context
 from .handlers import Handler, resolve_event, resolve_legacy

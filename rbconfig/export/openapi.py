@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, Literal
 
-from ..converters.base import Document
+from ..document import Document
 from ..errors import Loc, Problem
 from ..schema import (
     AlterCheck,
@@ -42,6 +42,7 @@ from ..schema import (
     Spec,
     TypeCheck,
     ValidatorCheck,
+    full_url,
     parse_location,
     parse_url_template,
 )
@@ -50,7 +51,6 @@ __all__ = [
     'OPENAPI_VERSION',
     'check_sentence',
     'file_stem',
-    'full_url',
     'openapi_document',
     'openapi_path',
 ]
@@ -72,17 +72,6 @@ _TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 _TYPE_MEDIA = {'json': 'application/json', 'int': 'text/plain', 'float': 'text/plain'}
-
-
-def full_url(root: str | None, url: str) -> str:
-    """The URL a path answers at: ``root`` in front of ``url``.
-
-    As in RedBarrel, ``url /`` under ``root /api`` is exactly ``/api``.
-    """
-    if not root or root == '/':
-        return url
-    root = root.rstrip('/')
-    return root if url == '/' else root + url
 
 
 def openapi_path(url: str) -> tuple[str, list[Placeholder]]:
@@ -140,7 +129,7 @@ class _Builder:
                 continue
             url, placeholders = openapi_path(full_url(spec.root, path.url))
             item = paths.setdefault(url, {})
-            methods = [method for method in (path.method or ['GET']) if method in _OPERATIONS]
+            methods = [method for method in path.methods if method in _OPERATIONS]
             for method in methods:
                 operation_id = name if len(methods) == 1 else f'{name}_{method.lower()}'
                 item[method.lower()] = self.operation(name, path, operation_id, placeholders)
@@ -241,7 +230,7 @@ class _Builder:
         return self.model_schema(schema, (*loc, 'schema'), mode)
 
     def model_schema(self, location: str, loc: Loc, mode: _Mode = 'validation') -> dict[str, Any]:
-        from .errors import StartupError
+        from ..errors import StartupError
 
         try:
             schema = self._model_schema(location, loc, mode)
@@ -259,8 +248,8 @@ class _Builder:
     def _model_schema(self, location: str, loc: Loc, mode: _Mode) -> dict[str, Any]:
         from pydantic import BaseModel, TypeAdapter
 
-        from .errors import StartupError
-        from .resolve import resolve
+        from ..document.resolve import resolve
+        from ..errors import StartupError
 
         assert self.document is not None
         model = resolve(self.document, loc, location)

@@ -1,89 +1,56 @@
-"""TOML specs: ``tomli`` (stdlib ``tomllib``, compiled) for reading, a small hand-written writer.
+"""Reading TOML: ``tomli`` parses, then a light scanner notes where each key was written.
 
-TOML parsers keep no positions, so after the parser has accepted the text a
-light scanner walks it once more to note the line and column of every key,
-table header and array item (for error messages and comments). TOML has no
-null and only text keys: status codes are written as ``200 = "OK"`` and read
-back as numbers by the model.
+TOML parsers keep no positions, so after the parser has accepted the text the
+scanner walks it once more to note the line and column of every key, table
+header and array item (for error messages and comments).
 """
 
 from __future__ import annotations
 
-import datetime
-import math
 import re
-from typing import Any, ClassVar
 
-from ..errors import Loc, Problem, SpecError, format_loc
-from ..schema import Spec
-from ._text import SCHEMA_URL, attach_comments, comment_lines, ordered_data
-from .base import Comments, Positions, Source, SpecFormat
+from ...document import Positions, Source
+from ...errors import Loc, Problem, SpecError
+from .._text import attach_comments
+from . import SCHEMA_COMMENT
 
 try:  # tomllib's own code, compiled with mypyc: the same data and messages, 2.4 x faster
     import tomli as tomllib
 except ImportError:  # pragma: no cover - tomli is a dependency; the stdlib has the same parser
     import tomllib  # type: ignore[no-redef]
 
-__all__ = ['TomlFormat']
+__all__ = ['read_source']
 
-_SCHEMA_COMMENT = '#:schema'
 _ERROR_AT = re.compile(
     r'^(?P<message>.*?) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$'
 )
 
 
-class TomlFormat(SpecFormat):
-    """TOML, for those who prefer it to YAML."""
+def read_source(text: str, file: str) -> Source:
+    """Parse TOML text into plain data with the line of every key it can find.
 
-    name: ClassVar[str] = 'toml'
-    extensions: ClassVar[tuple[str, ...]] = ('.toml',)
-
-    #: The schema the ``#:schema`` line of written files points at.
-    schema_url: str = SCHEMA_URL
-
-    def read(self, text: str, file: str) -> Source:
-        """Parse TOML text into plain data with the line of every key it can find.
-
-        Raises:
-            SpecError: for TOML syntax errors, with their line and column.
-        """
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as ex:
-            raise SpecError([_syntax_problem(file, text, str(ex))]) from ex
-        except RecursionError as ex:
-            raise SpecError(
-                [Problem(file, None, None, '', 'the TOML is nested too deeply')]
-            ) from ex
-        scanner = _Scanner(text)
-        try:
-            scanner.document()
-        except (
-            IndexError,
-            ValueError,
-            RecursionError,
-            tomllib.TOMLDecodeError,
-        ):  # pragma: no cover
-            pass  # positions are a help; the data is already valid
-        scanner.positions.setdefault((), (1, 1))
-        comments = attach_comments(text, scanner.starts, scanner.inside_values, _SCHEMA_COMMENT)
-        return Source(data, scanner.positions, comments)
-
-    def write(self, spec: Spec, comments: Comments | None = None) -> str:
-        """Render ``spec`` as TOML: simple keys first, then one table per section.
-
-        Raises:
-            ValueError: when the spec holds a null (in an example or a schema),
-                which TOML cannot say.
-        """
-        writer = _Writer(comments or {})
-        writer.lines.append(f'{_SCHEMA_COMMENT} {self.schema_url}')
-        writer.comment((), '')
-        writer.table(ordered_data(spec), ())
-        return '\n'.join(writer.lines) + '\n'
-
-
-# --- reading ------------------------------------------------------------------------------
+    Raises:
+        SpecError: for TOML syntax errors, with their line and column.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as ex:
+        raise SpecError([_syntax_problem(file, text, str(ex))]) from ex
+    except RecursionError as ex:
+        raise SpecError([Problem(file, None, None, '', 'the TOML is nested too deeply')]) from ex
+    scanner = _Scanner(text)
+    try:
+        scanner.document()
+    except (
+        IndexError,
+        ValueError,
+        RecursionError,
+        tomllib.TOMLDecodeError,
+    ):  # pragma: no cover
+        pass  # positions are a help; the data is already valid
+    scanner.positions.setdefault((), (1, 1))
+    comments = attach_comments(text, scanner.starts, scanner.inside_values, SCHEMA_COMMENT)
+    return Source(data, scanner.positions, comments)
 
 
 def _syntax_problem(file: str, text: str, error: str) -> Problem:
@@ -313,143 +280,3 @@ class _Scanner:
         if quote == "'" or '\\' not in raw:
             return raw[1:-1]
         return tomllib.loads(f'k = {raw}')['k']
-
-
-# --- writing ------------------------------------------------------------------------------
-
-_BARE_KEY = re.compile(r'[A-Za-z0-9_-]+')
-_ESCAPES = {
-    '"': '\\"',
-    '\\': '\\\\',
-    '\b': '\\b',
-    '\t': '\\t',
-    '\n': '\\n',
-    '\f': '\\f',
-    '\r': '\\r',
-}
-#: Characters _string writes as escapes.
-_NEEDS_ESCAPE = re.compile('[\x00-\x1f"\\\\\x7f]')
-_MULTILINE_OK = re.compile('[^\x00-\x08\x0b-\x1f\x7f]*')
-
-
-def _string(text: str) -> str:
-    if _NEEDS_ESCAPE.search(text) is None:
-        return '"' + text + '"'
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f'\\u{ord(char):04X}')
-        else:
-            out.append(char)
-    return '"' + ''.join(out) + '"'
-
-
-def _key(key: Any) -> str:
-    text = str(key)
-    return text if _BARE_KEY.fullmatch(text) else _string(text)
-
-
-def _scalar(value: Any, loc: Loc) -> str:
-    if value is None:
-        raise ValueError(f'TOML cannot say null (at {format_loc(loc) or "the top"})')
-    if isinstance(value, bool):
-        return 'true' if value else 'false'
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return 'nan'
-        if math.isinf(value):
-            return 'inf' if value > 0 else '-inf'
-        return repr(value)
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    return _string(str(value))
-
-
-def _multiline(text: str) -> str | None:
-    """A ``'''`` block for text of several lines, when it can say it exactly."""
-    if '\n' not in text or '\r' in text or "''" in text or text.endswith("'"):
-        return None
-    if not _MULTILINE_OK.fullmatch(text):
-        return None
-    return "'''\n" + text + "'''"
-
-
-def _is_simple(value: Any) -> bool:
-    """Written as ``key = value`` (not as a table of its own)."""
-    return not (isinstance(value, dict) and value)
-
-
-class _Writer:
-    def __init__(self, comments: Comments) -> None:
-        self.lines: list[str] = []
-        self.comments = comments
-        #: loc → the places with comments strictly inside it, in the comments' order.
-        self.inside: dict[Loc, list[Loc]] = {}
-        for where in comments:
-            for end in range(len(where)):
-                self.inside.setdefault(where[:end], []).append(where)
-
-    def comment(self, loc: Loc, indent: str) -> None:
-        self.lines += comment_lines(self.comments.get(loc, ()), indent)
-
-    def inner_comments(self, loc: Loc, indent: str) -> None:
-        """Comments of places inside a value written on one line go before it."""
-        for where in self.inside.get(loc, ()):
-            self.lines += comment_lines(self.comments[where], indent)
-
-    def table(self, data: dict[Any, Any], loc: Loc) -> None:
-        simple = [(key, value) for key, value in data.items() if _is_simple(value)]
-        tables = [(key, value) for key, value in data.items() if not _is_simple(value)]
-        for key, value in simple:
-            self.pair(key, value, (*loc, key))
-        for key, value in tables:
-            child = (*loc, key)
-            has_simple = any(_is_simple(item) for item in value.values())
-            if has_simple or len(child) == 2 or child in self.comments:
-                if self.lines and self.lines[-1] != '':
-                    self.lines.append('')
-                self.comment(child, '')
-                self.lines.append('[' + '.'.join(_key(part) for part in child) + ']')
-            self.table(value, child)
-
-    def pair(self, key: Any, value: Any, loc: Loc) -> None:
-        if loc in self.comments and self.lines and not self.lines[-1].startswith(('[', '#')):
-            self.lines.append('')
-        self.comment(loc, '')
-        head = f'{_key(key)} ='
-        if len(loc) == 3 and loc[0] == 'paths' and loc[2] == 'method' and len(value) == 1:
-            self.lines.append(f'{head} {_scalar(value[0], loc)}')
-            return
-        if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
-            self.lines.append(f'{head} [')
-            for index, item in enumerate(value):
-                self.comment((*loc, index), '  ')
-                self.inner_comments((*loc, index), '  ')
-                self.lines.append(f'  {self.inline(item, (*loc, index))},')
-            self.lines.append(']')
-            return
-        if isinstance(value, str):
-            block = _multiline(value)
-            if block is not None:
-                self.lines.append(f'{head} {block}')
-                return
-        self.inner_comments(loc, '')
-        self.lines.append(f'{head} {self.inline(value, loc)}')
-
-    def inline(self, value: Any, loc: Loc) -> str:
-        if isinstance(value, dict):
-            if not value:
-                return '{}'
-            items = ', '.join(
-                f'{_key(key)} = {self.inline(item, (*loc, key))}' for key, item in value.items()
-            )
-            return '{ ' + items + ' }'
-        if isinstance(value, list):
-            return (
-                '[' + ', '.join(self.inline(item, (*loc, i)) for i, item in enumerate(value)) + ']'
-            )
-        return _scalar(value, loc)

@@ -26,6 +26,8 @@ from typing import Any
 
 from watchfiles import Change, DefaultFilter, watch
 
+from .run import LISTEN_FD_ENV
+
 __all__ = ['WATCHED_SUFFIXES', 'SpecFilter', 'run_with_reload']
 
 #: File endings whose change restarts the server (besides the spec itself).
@@ -147,8 +149,6 @@ class _Child:
         return command
 
     def start(self) -> None:
-        from ..commands.run import LISTEN_FD_ENV
-
         env = dict(os.environ, **{LISTEN_FD_ENV: str(self.listener.fileno())})
         self.process = subprocess.Popen(self.command(), env=env, pass_fds=(self.listener.fileno(),))
         self.reported = False

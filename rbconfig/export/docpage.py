@@ -21,9 +21,9 @@ from typing import Any
 
 import markdown
 
-from ..converters.base import Document
-from ..schema import BodySection, Path, Section, Spec, parse_location
-from .openapi import check_sentence, file_stem, full_url
+from ..document import Document
+from ..schema import BodySection, Path, Section, Spec, full_url, parse_location
+from .openapi import check_sentence, file_stem
 
 __all__ = ['render_doc_page']
 
@@ -138,9 +138,7 @@ def _contents(model: Spec, paths: list[tuple[str, Path]]) -> str:
 
 def _path(model: Spec, name: str, path: Path) -> str:
     url = full_url(model.root, path.url or '/')
-    methods = ''.join(
-        f'<span class="method">{escape(method)}</span>' for method in (path.method or ['GET'])
-    )
+    methods = ''.join(f'<span class="method">{escape(method)}</span>' for method in path.methods)
     out = [
         f'<section class="entry" id="path-{_anchor(name)}">',
         f'<h3><span class="name">{escape(name)}</span>{methods} '
@@ -213,7 +211,7 @@ def _use_words(use: str | None) -> str:
 
 
 def _methods_text(path: Path) -> str:
-    return escape('|'.join(path.method or ['GET']))
+    return escape('|'.join(path.methods))
 
 
 def _pre(value: Any) -> str:

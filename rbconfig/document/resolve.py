@@ -24,10 +24,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ..converters.base import Document
-from ..errors import Loc
+from ..errors import Loc, StartupError
 from ..schema import LOCATION_SCHEMES
-from .errors import StartupError
+from . import Document
 
 __all__ = ['import_python', 'resolve', 'resolve_path', 'spec_on_path']
 

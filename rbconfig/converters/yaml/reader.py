@@ -1,0 +1,345 @@
+"""Reading YAML: strict safe loading with exact positions.
+
+Loading goes through PyYAML's composer only (the C one when libyaml is there),
+so no tag can build a Python object. The node graph is then turned into plain
+data here, which lets us record the line and column of every key and list
+item, refuse duplicate keys (PyYAML would keep the last one silently) and
+measure what aliases expand to before expanding them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ...document import Positions, Source
+from ...errors import Loc, Problem, SpecError, format_loc
+from .._text import attach_comments
+from . import SCHEMA_COMMENT
+
+try:
+    from yaml import CSafeLoader as BaseLoader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader as BaseLoader  # type: ignore[assignment]
+
+__all__ = ['MAX_EXPANDED_NODES', 'STR_TAG', 'BaseLoader', 'read_source']
+
+#: Most nodes that aliases may add when expanded (a guard against alias bombs).
+MAX_EXPANDED_NODES = 100_000
+
+_TAG = 'tag:yaml.org,2002:'
+_MAP, _SEQ, _MERGE = _TAG + 'map', _TAG + 'seq', _TAG + 'merge'
+#: The tag of a plain text scalar.
+STR_TAG = _TAG + 'str'
+_SCALAR_TAGS = {_TAG + name for name in ('str', 'int', 'float', 'bool', 'null', 'timestamp')}
+_TOO_DEEP = 'the YAML is nested too deeply'
+_LINES = re.compile('\r\n|[\n\r\x85\u2028\u2029]')
+
+
+def _unsupported(tag: str) -> str:
+    return f'unsupported YAML tag {tag!r}; only plain YAML is allowed (no tags)'
+
+
+class _FastResolve:
+    """The tag of each plain scalar resolved once per text.
+
+    The composer asks the (pure Python) resolver about every scalar; specs
+    repeat the same few values (``return: 400``, ``is: json``) thousands of
+    times, so a memo halves the time to compose a large spec.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)  # type: ignore[call-arg]
+        self._tags: dict[str, str] = {}
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return STR_TAG
+            tag = self._tags.get(value)
+            if tag is None:
+                tag = self._tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers are registered: nothing to track."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers are registered: nothing to track."""
+
+
+class _Loader(_FastResolve, BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader (libyaml's when installed) with the resolver memo."""
+
+
+class _DeepLoader(_FastResolve, yaml.SafeLoader):  # type: ignore[misc]
+    """The pure-Python safe loader, for texts that may nest deeply.
+
+    libyaml's composer recurses in C and crashes the interpreter on very deep
+    nesting; the Python one raises RecursionError, which becomes a problem.
+    """
+
+
+#: Indentation, or depth of brackets, beyond which the Python composer is used.
+_DEEP = 100
+_DEEP_BLOCK = re.compile(rf'^[ \t?:-]{{{_DEEP},}}', re.MULTILINE)
+_BRACKETS = re.compile(r'[\[\]{}]')
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """Whether the text might nest more than ``_DEEP`` levels (by indentation or brackets)."""
+    if _DEEP_BLOCK.search(text):
+        return True
+    if text.count('[') + text.count('{') <= _DEEP:
+        return False
+    depth = 0
+    for found in _BRACKETS.finditer(text):
+        depth += 1 if found.group() in '[{' else -1
+        if depth > _DEEP:
+            return True
+    return False
+
+
+def read_source(text: str, file: str) -> Source:
+    """Parse YAML text into plain data with the position of every key and item.
+
+    Raises:
+        SpecError: for syntax errors, alias bombs and nesting too deep.
+    """
+    loader = _DeepLoader if _may_nest_deeply(text) else _Loader
+    try:
+        root = yaml.compose(text, Loader=loader)
+    except yaml.MarkedYAMLError as ex:
+        raise SpecError([_syntax_problem(file, ex)]) from ex
+    except yaml.YAMLError as ex:
+        raise SpecError([_reader_problem(file, text, ex)]) from ex
+    except RecursionError as ex:
+        raise SpecError([Problem(file, None, None, '', _TOO_DEEP)]) from ex
+    if root is None:
+        return Source(None, {(): (1, 1)})
+    builder = _Builder(file, merges='<<' in text)
+    try:
+        if '*' in text:  # no alias, no bomb
+            builder.check_size(root)
+        data = builder.build(root, ())
+    except RecursionError as ex:
+        raise SpecError([Problem(file, None, None, '', _TOO_DEEP)]) from ex
+    builder.positions.setdefault((), _mark(root))
+    if builder.problems:  # the model's problems with the rest come beside them
+        return Source(data, builder.positions, problems=builder.problems)
+    comments = attach_comments(
+        text, builder.starts, builder.inside_values, SCHEMA_COMMENT, _LINES.split
+    )
+    return Source(data, builder.positions, comments)
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _syntax_problem(file: str, ex: yaml.MarkedYAMLError) -> Problem:
+    mark = ex.problem_mark or ex.context_mark
+    sentence = (ex.problem or ex.context or 'invalid YAML').strip()
+    if ex.context and ex.problem:
+        context = ex.context
+        if ex.context_mark is not None and ex.context_mark is not mark:
+            context += f' at line {ex.context_mark.line + 1}, column {ex.context_mark.column + 1}'
+        sentence = f'{sentence} ({context})'
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    return Problem(file, line, column, '', f'YAML syntax error: {sentence}')
+
+
+def _reader_problem(file: str, text: str, ex: yaml.YAMLError) -> Problem:
+    position = getattr(ex, 'position', None)
+    if not isinstance(position, int):
+        return Problem(file, None, None, '', f'YAML error: {ex}')
+    line = text.count('\n', 0, position) + 1
+    column = position - (text.rfind('\n', 0, position) + 1) + 1
+    character = getattr(ex, 'character', '')
+    what = f'U+{ord(character):04X}' if isinstance(character, str) and character else 'a byte'
+    return Problem(file, line, column, '', f'YAML cannot contain the character {what}')
+
+
+class _Builder:
+    """Turns composed nodes into plain data, noting positions and problems."""
+
+    def __init__(self, file: str, merges: bool) -> None:
+        self.file = file
+        self.positions: Positions = {}
+        self.starts: dict[int, Loc] = {}
+        self.inside_values: set[int] = set()
+        self.problems: list[Problem] = []
+        self.constructor = yaml.constructor.SafeConstructor()
+        #: Whether the text may hold a merge key (``<<``) at all.
+        self.merges = merges
+
+    def problem(self, node: Node, loc: Loc, message: str) -> None:
+        line, column = _mark(node)
+        self.problems.append(Problem(self.file, line, column, format_loc(loc), message))
+
+    def place(self, loc: Loc, node: Node) -> None:
+        position = _mark(node)
+        self.positions[loc] = position
+        self.starts.setdefault(position[0], loc)
+
+    # Alias bombs: count what aliases would expand to before expanding anything.
+    def check_size(self, root: Node) -> None:
+        sizes: dict[int, int] = {}
+        active: set[int] = set()
+
+        def size(node: Node) -> int:
+            key = id(node)
+            if key in sizes:
+                return sizes[key]
+            if key in active:
+                raise _Recursive(node)
+            active.add(key)
+            total = 1
+            if isinstance(node, SequenceNode):
+                total += sum(size(item) for item in node.value)
+            elif isinstance(node, MappingNode):
+                total += sum(size(k) + size(v) for k, v in node.value)
+            active.discard(key)
+            sizes[key] = total
+            return total
+
+        try:
+            expanded = size(root)
+        except _Recursive as ex:
+            self.problem(ex.node, (), 'an alias refers to the collection that contains it')
+            raise SpecError(self.problems) from None
+        if expanded - len(sizes) > MAX_EXPANDED_NODES:
+            nodes, uses = _uses(root)
+            biggest = max(nodes, key=lambda node: sizes[id(node)] * (uses[id(node)] - 1))
+            self.problem(
+                biggest,
+                (),
+                f'aliases would expand this YAML to {expanded:,} nodes (the limit is '
+                f'{MAX_EXPANDED_NODES:,} more than written): an alias bomb?',
+            )
+            raise SpecError(self.problems)
+
+    def build(self, node: Node, loc: Loc) -> Any:
+        kind = node.__class__
+        if kind is ScalarNode:
+            return self.scalar(node, loc)
+        if node.tag != _MAP and node.tag != _SEQ:
+            self.problem(node, loc, _unsupported(node.tag))
+            return None
+        if kind is SequenceNode:
+            items = []
+            positions, starts = self.positions, self.starts
+            for index, item in enumerate(node.value):
+                child = (*loc, index)
+                mark = item.start_mark
+                line = mark.line + 1
+                positions[child] = (line, mark.column + 1)
+                if line not in starts:
+                    starts[line] = child
+                items.append(self.build(item, child))
+            return items
+        return self.mapping(node, loc)
+
+    def scalar(self, node: ScalarNode, loc: Loc) -> Any:
+        end = node.end_mark
+        if end.line != node.start_mark.line:
+            last = end.line + (1 if end.column else 0)
+            if last > node.start_mark.line + 1:
+                self.inside_values.update(range(node.start_mark.line + 2, last + 1))
+        tag = node.tag
+        if tag == STR_TAG:
+            return node.value
+        if tag not in _SCALAR_TAGS:
+            self.problem(node, loc, _unsupported(tag))
+            return None
+        try:
+            return self.constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError) as ex:
+            self.problem(node, loc, f'cannot read {node.value!r} as {tag[len(_TAG) :]}: {ex}')
+            return None
+
+    def mapping(self, node: MappingNode, loc: Loc) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first: dict[Any, Node] = {}
+        positions, starts = self.positions, self.starts
+        pairs = node.value
+        if self.merges and any(key_node.tag == _MERGE for key_node, _ in pairs):
+            for key_node, value_node in pairs:
+                if key_node.tag == _MERGE:
+                    self.merge(result, value_node, loc)
+        for key_node, value_node in pairs:
+            if key_node.__class__ is not ScalarNode:
+                self.problem(key_node, loc, 'a key must be text or a number, not a list or mapping')
+                continue
+            mark = key_node.start_mark
+            if key_node.tag == STR_TAG and key_node.end_mark.line == mark.line:
+                key = key_node.value  # the common case, without a call
+            elif key_node.tag == _MERGE:
+                continue
+            else:
+                key = self.scalar(key_node, loc)
+            if key in first:
+                line, column = _mark(first[key])
+                self.problem(
+                    key_node,
+                    (*loc, key),
+                    f'duplicate key {key!r} (first written at line {line}, column {column}); '
+                    f'YAML keys must be unique in a mapping',
+                )
+                continue
+            first[key] = key_node
+            child = (*loc, key)
+            line = mark.line + 1
+            positions[child] = (line, mark.column + 1)
+            if line not in starts:
+                starts[line] = child
+            if value_node.__class__ is ScalarNode:
+                if (
+                    value_node.tag == STR_TAG
+                    and value_node.end_mark.line == value_node.start_mark.line
+                ):
+                    result[key] = value_node.value
+                else:
+                    result[key] = self.scalar(value_node, child)
+            else:
+                result[key] = self.build(value_node, child)
+        return result
+
+    def merge(self, result: dict[Any, Any], node: Node, loc: Loc) -> None:
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        for source in sources:
+            if not isinstance(source, MappingNode):
+                self.problem(source, loc, "a merge key '<<' needs a mapping or a list of mappings")
+                continue
+            merged = self.mapping(source, loc)
+            for key, value in merged.items():
+                result.setdefault(key, value)
+
+
+class _Recursive(Exception):
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+
+
+def _uses(root: Node) -> tuple[list[Node], dict[int, int]]:
+    """Every distinct node, and how often each is used (more than once: via aliases)."""
+    uses: dict[int, int] = {}
+    nodes: list[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        key = id(node)
+        uses[key] = uses.get(key, 0) + 1
+        if uses[key] > 1:
+            continue
+        nodes.append(node)
+        if isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            stack.extend(value for _, value in node.value)
+    return nodes, uses
