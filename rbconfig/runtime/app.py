@@ -31,10 +31,9 @@ from ..errors import StartupError
 from ..schema import Path, Section, full_url
 from .bodies import BodySchema, compile_schema
 from .checks import Step, build_types, compile_section, on_error_status
+from .conventions import Runner, build_runner
 from .exchange import DEFAULT_MAX_BODY, Exchange
 from .globs import build_globals
-from .handlers import Runner, build_handler
-from .locations import directory_runner, dummy_runner, file_runner, mock_runner, proxy_runner
 from .problems import (
     HTTPProblem,
     ensure_request_id,
@@ -44,13 +43,14 @@ from .problems import (
     serialize_problem,
 )
 from .router import Router, placeholder_names
+from .runners import directory_runner, dummy_runner, file_runner, mock_runner, proxy_runner
 
-__all__ = ['Service', 'ServiceApp', 'build_app']
+__all__ = ['Route', 'SpecApp', 'build_app']
 
 logger = logging.getLogger('rbconfig.runtime')
 
 
-class Service:
+class Route:
     """One spec path, compiled: its Falcon resource and responder.
 
     Attributes:
@@ -76,16 +76,14 @@ class Service:
         self.responder = responder
 
     def __repr__(self) -> str:
-        return (
-            f'Service({self.name!r}, {"|".join(self.methods)} {self.template}, {self.convention})'
-        )
+        return f'Route({self.name!r}, {"|".join(self.methods)} {self.template}, {self.convention})'
 
 
-class ServiceApp(falcon.App):
-    """The Falcon app of a spec, knowing its document, services and globals."""
+class SpecApp(falcon.App):
+    """The Falcon app of a spec, knowing its document, routes and globals."""
 
     document: Document
-    services: list[Service]
+    routes: list[Route]
     globs: dict[str, Any]
 
 
@@ -95,7 +93,7 @@ def build_app(
     globs: dict[str, Any] | None = None,
     debug: bool = False,
     mock: bool = False,
-) -> ServiceApp:
+) -> SpecApp:
     """The WSGI app serving ``document``'s paths.
 
     Args:
@@ -104,8 +102,8 @@ def build_app(
         debug: Put tracebacks in 500 problem bodies.
         mock: Paths without ``use`` answer their documented example.
 
-    The app is a :class:`ServiceApp`: ``app.services`` lists the compiled
-    paths (:class:`Service`) in spec order, ``app.globs`` holds the globals.
+    The app is a :class:`SpecApp`: ``app.routes`` lists the compiled
+    paths (:class:`Route`) in spec order, ``app.globs`` holds the globals.
 
     Raises:
         StartupError: a location cannot be resolved, a handler cannot take
@@ -115,23 +113,23 @@ def build_app(
         globs = build_globals(document)
     checkers = build_types(document)
     router = Router()
-    app = ServiceApp(router=router)
+    app = SpecApp(router=router)
     app.document = document
     app.globs = globs
     app.set_error_serializer(serialize_problem)
     app.add_error_handler(Exception, handle_unexpected(debug))
     app.add_error_handler(webob.exc.HTTPException, _webob_error)
-    services: list[Service] = []
+    routes: list[Route] = []
     spec = document.spec
     for name, path in spec.paths.items():
         if path.url is None:
             logger.warning('%s: path %r has no url; it is not served', document.file, name)
             continue
-        service = _build_service(document, name, path, globs, checkers, debug=debug, mock=mock)
-        method_map = {method: service.responder for method in service.methods}
-        app.add_route(service.template, service, method_map=method_map)
-        services.append(service)
-    app.services = services
+        route = _build_route(document, name, path, globs, checkers, debug=debug, mock=mock)
+        method_map = {method: route.responder for method in route.methods}
+        app.add_route(route.template, route, method_map=method_map)
+        routes.append(route)
+    app.routes = routes
     return app
 
 
@@ -141,7 +139,7 @@ def _webob_error(
     raise problem_from_webob(ex)
 
 
-def _build_service(
+def _build_route(
     document: Document,
     name: str,
     path: Path,
@@ -150,11 +148,11 @@ def _build_service(
     *,
     debug: bool,
     mock: bool,
-) -> Service:
+) -> Route:
     spec = document.spec
     loc = ('paths', name)
     template = full_url(spec.root, path.url or '/')
-    methods = list(path.methods)
+    methods: list[str] = list(path.methods)
     if 'GET' in methods and 'HEAD' not in methods:
         methods.append('HEAD')
     placeholders = placeholder_names(path.url or '/')
@@ -165,7 +163,7 @@ def _build_service(
     response_schema = compile_schema(
         document, (*loc, 'response', 'body'), response.body if response else None
     )
-    convention, run = _build_runner(
+    convention, run = _path_runner(
         document, name, path, template, placeholders, response_schema, mock=mock
     )
     limit = path.max_body if path.max_body is not None else spec.max_body
@@ -207,10 +205,10 @@ def _build_service(
     responder = _responder(
         name, globs, limit, tuple(pre), run, direct, tuple(post), on_error, debug
     )
-    return Service(name, template, methods, convention, responder)
+    return Route(name, template, methods, convention, responder)
 
 
-def _build_runner(
+def _path_runner(
     document: Document,
     name: str,
     path: Path,
@@ -252,7 +250,7 @@ def _build_runner(
     func = resolve(document, loc, path.use)
     forced = path.extensions.get('x-handler')
     # A falcon-convention handler comes back as it is: the responder calls it directly.
-    return build_handler(document, loc, func, placeholders=placeholders, forced=forced)
+    return build_runner(document, loc, func, placeholders=placeholders, forced=forced)
 
 
 def _set_headers_step(headers: list[tuple[str, str]]) -> Step:

@@ -34,7 +34,7 @@ __all__ = ['AccessLog', 'Server', 'serve']
 WSGIApp = Callable[..., Any]
 
 
-class Handler(WSGIHandler):
+class Connection(WSGIHandler):
     """pywsgi's handler, with a shorter access-log line and graceful-stop support."""
 
     server: Server
@@ -93,7 +93,7 @@ class Server(WSGIServer):
         **kwargs: passed to :class:`gevent.pywsgi.WSGIServer`.
     """
 
-    handler_class = Handler
+    handler_class = Connection
 
     def __init__(
         self,
@@ -109,9 +109,9 @@ class Server(WSGIServer):
         super().__init__(listener, application, log=log, **kwargs)
         self.stop_timeout = stop_timeout
         self.stopping = False
-        self.idle: set[Handler] = set()
+        self.idle: set[Connection] = set()
         #: Each open connection's handler and the greenlet serving it.
-        self.handlers: dict[Handler, Any] = {}
+        self.handlers: dict[Connection, Any] = {}
 
     def handle(self, sock: Any, address: Any) -> None:
         """Set ``TCP_NODELAY`` on the connection, then serve it."""
@@ -150,7 +150,7 @@ class Server(WSGIServer):
             self.pool.kill(block=True, timeout=1)
 
 
-def _shutdown(handler: Handler) -> None:
+def _shutdown(handler: Connection) -> None:
     sock = getattr(handler, 'socket', None)
     if sock is not None:
         try:
@@ -159,7 +159,7 @@ def _shutdown(handler: Handler) -> None:
             pass
 
 
-def _long_lived(handler: Handler) -> bool:
+def _long_lived(handler: Connection) -> bool:
     """A WebSocket, or an Engine.IO long-poll waiting for something to say."""
     environ = getattr(handler, 'environ', None) or {}
     if environ.get('HTTP_UPGRADE', '').lower() == 'websocket':

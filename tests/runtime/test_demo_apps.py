@@ -145,7 +145,7 @@ def test_demos_answers(demo_runs: dict[str, list[tuple[Any, ...]]], fmt: str) ->
 
 def test_demos_use_both_handler_conventions() -> None:
     app = build_app(load(APPS / 'demos' / 'demos.yaml'))
-    kinds = {service.name: service.convention for service in app.services}
+    kinds = {route.name: route.convention for route in app.routes}
     assert kinds['hello_world'] == 'legacy' and kinds['counter'] == 'legacy'
     assert kinds['greet'] == 'json'
     assert kinds['css'] == 'file' and kinds['dummy'] == 'dummy'

@@ -9,7 +9,7 @@ import pytest
 
 from rbconfig.errors import StartupError
 from rbconfig.runtime.app import build_app
-from rbconfig.runtime.locations import safe_child
+from rbconfig.runtime.runners import safe_child
 
 from .runtime_support import make_client, make_document
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rbconfig.errors import StartupError
-from rbconfig.runtime.handlers import convention_of
+from rbconfig.runtime.conventions import convention_of
 
 from .runtime_support import make_client, make_document
 

@@ -20,7 +20,7 @@ import gevent
 import pytest
 from gevent.pywsgi import WSGIServer
 
-from rbconfig.runtime.server import Handler, Server
+from rbconfig.runtime.server import Connection, Server
 
 
 def hello_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -77,7 +77,7 @@ def keep_alive_mean(port: int, requests: int = 20) -> float:
 def test_tcp_nodelay_is_set_on_every_accepted_socket() -> None:
     seen: list[int] = []
 
-    class Probe(Handler):
+    class Probe(Connection):
         def handle(self) -> None:
             seen.append(self.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
             super().handle()

@@ -215,10 +215,10 @@ def test_a_global_gets_the_hub_of_its_app(tmp_path: Path) -> None:
         'sockets:\n  /:\n    events: {ping: python:starter.ping}\n'
     )
     app = create_wsgi_app(load(tmp_path / 'spec.yaml'))
-    globs, hub = app.service.globs['pusher']  # type: ignore[attr-defined]
+    globs, hub = app.namespaces.globs['pusher']  # type: ignore[attr-defined]
     assert globs == {'first': 1, 'plain': 1}  # the globals before it, no hub among them
     assert hub is app.hub  # type: ignore[attr-defined]
-    assert app.service.legacy_server.hub is hub  # type: ignore[attr-defined]
+    assert app.namespaces.legacy_server.hub is hub  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize('transport', ['websocket', 'polling'])

@@ -1,7 +1,7 @@
 """200 connect/disconnect cycles leave no greenlet, session or room behind.
 
 The server runs with ``--debug``, which serves the counters of
-``SocketService.stats()`` at ``/socket.io/_rbconfig/stats``: live greenlets
+``Namespaces.stats()`` at ``/socket.io/_rbconfig/stats``: live greenlets
 of the whole process (found through the garbage collector), engine.io
 sockets, socket.io participants and rooms, handler contexts and RedBarrel
 handler greenlets.

@@ -12,7 +12,7 @@ import pytest
 from rbconfig.converters import loads
 from rbconfig.errors import StartupError
 from rbconfig.runtime.socket import mount
-from rbconfig.runtime.socket.handlers import resolve_event
+from rbconfig.runtime.socket.events import resolve_event
 from tests.helpers.server import child_env
 
 HANDLERS = """\
@@ -127,7 +127,7 @@ def test_good_shapes_are_accepted(folder: Path) -> None:
         '      c: python:startup_handlers.instance\n'
         '      connect: python:startup_handlers.star\n',
     )
-    assert app.service.server.handlers['/'].keys() >= {'a', 'b', 'c', 'connect', 'message'}
+    assert app.namespaces.server.handlers['/'].keys() >= {'a', 'b', 'c', 'connect', 'message'}
 
 
 def test_handlers_get_what_their_signature_takes(folder: Path) -> None:

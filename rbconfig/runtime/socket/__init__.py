@@ -30,7 +30,7 @@ from .client_js import CLIENT_FILES, ClientScript, find_client
 from .context import Context
 from .hub import ENVIRON_KEY, Hub, create_hub
 from .legacy import Disconnected, HttpSocketIO, LegacySocket
-from .service import SocketService
+from .namespaces import Namespaces
 
 __all__ = [
     'ENVIRON_KEY',
@@ -40,14 +40,14 @@ __all__ = [
     'Hub',
     'LegacySocket',
     'SocketApp',
-    'SocketService',
+    'Namespaces',
     'create_hub',
     'mount',
 ]
 
 logger = logging.getLogger('rbconfig.socket')
 
-#: Under the Socket.IO path, with ``debug``: the counters of :meth:`SocketService.stats`.
+#: Under the Socket.IO path, with ``debug``: the counters of :meth:`Namespaces.stats`.
 STATS_NAME = '_rbconfig/stats'
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -57,22 +57,22 @@ class SocketApp:
     """The WSGI callable :func:`mount` returns: Socket.IO, its client, then the app.
 
     Attributes:
-        service: the :class:`SocketService` (python-socketio server, handlers).
+        namespaces: the :class:`Namespaces` (python-socketio server, handlers).
         app: the wrapped WSGI app.
         client: the responder for ``socket.io.js``.
         hub: the :class:`Hub`, also in every request's ``environ['rbconfig.hub']``.
     """
 
     def __init__(
-        self, service: SocketService, app: WSGIApp, client: ClientScript, *, debug: bool = False
+        self, namespaces: Namespaces, app: WSGIApp, client: ClientScript, *, debug: bool = False
     ) -> None:
-        self.service = service
+        self.namespaces = namespaces
         self.app = app
         self.client = client
         self.debug = debug
-        self.path = service.settings.path.rstrip('/')
-        self.hub = service.hub
-        self._http_socketio = HttpSocketIO(service.legacy_server)
+        self.path = namespaces.settings.path.rstrip('/')
+        self.hub = namespaces.hub
+        self._http_socketio = HttpSocketIO(namespaces.legacy_server)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -84,7 +84,7 @@ class SocketApp:
         if path == prefix or path.startswith(prefix + '/'):
             rest = path[len(prefix) + 1 :]
             if not rest:
-                return self.service.server.handle_request(environ, start_response)
+                return self.namespaces.server.handle_request(environ, start_response)
             if rest in CLIENT_FILES:
                 return self.client(environ, start_response, rest)
             if self.debug and rest == STATS_NAME:
@@ -93,7 +93,7 @@ class SocketApp:
         return self.app(environ, start_response)
 
     def _stats(self, start_response: Callable[..., Any]) -> list[bytes]:
-        body = json.dumps(self.service.stats()).encode()
+        body = json.dumps(self.namespaces.stats()).encode()
         start_response(
             '200 OK',
             [('Content-Type', 'application/json'), ('Content-Length', str(len(body)))],
@@ -126,12 +126,12 @@ def mount(
         StartupError: a handler cannot be imported or called as its event
             needs, or the client file named in the spec is missing.
     """
-    service = SocketService(document, globs, debug=debug, hub=hub)
+    namespaces = Namespaces(document, globs, debug=debug, hub=hub)
     client = find_client(document)
     logger.info(
         'Socket.IO at %s/ for namespaces %s; client script: %s',
-        service.settings.path.rstrip('/'),
+        namespaces.settings.path.rstrip('/'),
         ', '.join(document.spec.sockets) or '(none)',
         client.describe(),
     )
-    return SocketApp(service, app, client, debug=debug)
+    return SocketApp(namespaces, app, client, debug=debug)

@@ -39,7 +39,7 @@ import socketio
 from gevent.queue import Queue
 from webob import Request
 
-from .handlers import Handler
+from .events import EventHandler
 
 if TYPE_CHECKING:
     from .hub import Hub
@@ -212,7 +212,7 @@ class LegacySocket:
 
     def start(
         self,
-        handler: Handler,
+        handler: EventHandler,
         globs: Mapping[str, Any],
         environ: Mapping[str, Any],
     ) -> None:
@@ -265,7 +265,7 @@ class LegacySocket:
 
     def _run(
         self,
-        handler: Handler,
+        handler: EventHandler,
         globs: Mapping[str, Any],
         request: Request,
     ) -> None:

@@ -32,8 +32,8 @@ from typing import Any
 from ..schema import Path as SpecPath
 from ..schema import parse_url_template
 from .bodies import BodySchema, example_from_schema
+from .conventions import Runner
 from .exchange import Exchange
-from .handlers import Runner
 from .problems import HTTPProblem
 
 __all__ = [

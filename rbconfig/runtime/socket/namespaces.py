@@ -14,19 +14,19 @@ import socketio
 from ...document import Document
 from ...schema import SocketNamespace
 from .context import Context
-from .handlers import Handler, resolve_event, resolve_legacy
+from .events import EventHandler, resolve_event, resolve_legacy
 from .hub import Hub, create_hub
 from .legacy import LegacyServer, LegacySocket
 from .server import DEFAULT_SETTINGS
 
-__all__ = ['SocketService']
+__all__ = ['Namespaces']
 
 logger = logging.getLogger('rbconfig.socket')
 
 Key = tuple[str, str]  # (namespace, sid)
 
 
-class SocketService:
+class Namespaces:
     """Every socket handler of a spec, registered on one :class:`socketio.Server`.
 
     Args:
@@ -86,8 +86,8 @@ class SocketService:
     def _connect(
         self,
         namespace: str,
-        handler: Handler | None,
-        legacy: Handler | None,
+        handler: EventHandler | None,
+        legacy: EventHandler | None,
         sid: str,
         environ: dict[str, Any],
         auth: Any = None,
@@ -115,7 +115,7 @@ class SocketService:
         return True
 
     def _disconnect(
-        self, namespace: str, handler: Handler | None, sid: str, reason: Any = None
+        self, namespace: str, handler: EventHandler | None, sid: str, reason: Any = None
     ) -> None:
         ctx = self.contexts.pop((namespace, sid), None)
         if ctx is None:
@@ -131,7 +131,9 @@ class SocketService:
         if sock is not None:
             sock.gone()
 
-    def _event(self, namespace: str, event: str, handler: Handler, sid: str, *args: Any) -> Any:
+    def _event(
+        self, namespace: str, event: str, handler: EventHandler, sid: str, *args: Any
+    ) -> Any:
         ctx = self.contexts.get((namespace, sid))
         if ctx is None:
             return self.server.not_handled

@@ -27,7 +27,7 @@ from ...document import Document
 from ...document.resolve import resolve
 from ...errors import Loc, StartupError
 
-__all__ = ['Handler', 'resolve_event', 'resolve_legacy']
+__all__ = ['EventHandler', 'resolve_event', 'resolve_legacy']
 
 #: For each special event: (what it is called with, how many arguments at most).
 _SPECIAL: dict[str, tuple[str, int]] = {
@@ -37,7 +37,7 @@ _SPECIAL: dict[str, tuple[str, int]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class Handler:
+class EventHandler:
     """A resolved handler and how many positional arguments to give it."""
 
     func: Callable[..., Any]
@@ -91,7 +91,7 @@ def _signature(document: Document, loc: Loc, location: str, func: Callable[..., 
         ) from ex
 
 
-def resolve_event(document: Document, loc: Loc, event: str, location: str) -> Handler:
+def resolve_event(document: Document, loc: Loc, event: str, location: str) -> EventHandler:
     """The modern handler of ``event`` at ``location``, checked.
 
     Raises:
@@ -120,10 +120,10 @@ def resolve_event(document: Document, loc: Loc, event: str, location: str) -> Ha
         takes = most
     else:
         takes = min(most, limit)
-    return Handler(func, location, takes)
+    return EventHandler(func, location, takes)
 
 
-def resolve_legacy(document: Document, loc: Loc, location: str) -> Handler:
+def resolve_legacy(document: Document, loc: Loc, location: str) -> EventHandler:
     """The RedBarrel socket handler ``func(globs, request)`` at ``location``, checked.
 
     Raises:
@@ -138,4 +138,4 @@ def resolve_legacy(document: Document, loc: Loc, location: str) -> Handler:
             loc,
             f'{location}{text}: a RedBarrel socket handler is called as (globs, request)',
         )
-    return Handler(func, location, 2)
+    return EventHandler(func, location, 2)

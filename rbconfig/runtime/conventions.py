@@ -47,7 +47,7 @@ from .bodies import parse_json_body
 from .exchange import UNSET, Exchange
 from .problems import HTTPProblem
 
-__all__ = ['CONVENTIONS', 'Convention', 'Runner', 'build_handler', 'convention_of', 'copy_webob']
+__all__ = ['CONVENTIONS', 'Convention', 'Runner', 'build_runner', 'convention_of', 'copy_webob']
 
 Convention = Literal['legacy', 'falcon', 'json']
 CONVENTIONS: tuple[str, ...] = ('legacy', 'falcon', 'json')
@@ -85,7 +85,7 @@ def convention_of(func: Callable[..., Any]) -> Convention:
     return 'json'
 
 
-def build_handler(
+def build_runner(
     document: Document,
     loc: Loc,
     func: Any,
