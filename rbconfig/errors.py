@@ -10,10 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from .document import Document
+from typing import Literal, Protocol
 
 __all__ = [
     'Issue',
@@ -100,6 +97,12 @@ class SpecError(ValueError):
         return '\n'.join(str(problem) for problem in self.problems)
 
 
+class _Located(Protocol):
+    """Anything that can place a problem in a spec file (a loaded document)."""
+
+    def problem(self, loc: Loc, message: str, severity: Severity = 'error') -> Problem: ...
+
+
 class StartupError(SpecError):
     """The spec is valid but cannot run: a missing module, attribute, file or folder.
 
@@ -108,6 +111,6 @@ class StartupError(SpecError):
     """
 
     @classmethod
-    def at(cls, document: Document, loc: Loc, message: str) -> StartupError:
+    def at(cls, document: _Located, loc: Loc, message: str) -> StartupError:
         """A start-up error at ``loc`` in ``document``."""
         return cls([document.problem(loc, message)])
