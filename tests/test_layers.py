@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / 'rbconfig'
 #: Each part of the package (its first dotted name under rbconfig) and its layer.
 LAYERS = {
     'errors': 0,
+    '__init__': 1,  # the version and the public names, from errors only
     'schema': 1,
     'document': 2,
     'converters': 3,
@@ -28,7 +29,6 @@ LAYERS = {
     'wsgi': 4,  # a spec file in, its WSGI app out: loads, exports and builds
     'commands': 5,
     'cli': 6,
-    '__init__': 6,
 }
 
 
