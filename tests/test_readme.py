@@ -45,8 +45,9 @@ def test_first_command_job_from_a_wheel() -> None:
     """What ``make run`` does, from a wheel installed without extras by Debian's Python.
 
     scripts/smoke-wheel serves every example app from that install: page 200, the Engine.IO
-    handshake where the app has sockets, a clean stop on SIGTERM; and a missing extra is a
-    one-line error naming it.
+    handshake where the app has sockets, a clean stop on SIGTERM; a missing extra is a
+    one-line error naming it; and docs/serving.md's gunicorn commands work in that venv with
+    the extra the page names.
     """
     result = subprocess.run(
         [sys.executable, str(ROOT / 'scripts' / 'smoke-wheel')],
@@ -57,3 +58,4 @@ def test_first_command_job_from_a_wheel() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     for app in ('chat', 'demos', 'hello', 'monitor', 'rooms', 'shortener'):
         assert f'apps/{app}/{app}.yaml: GET ' in result.stderr, result.stderr
+    assert result.stderr.count('docs/serving.md with rbconfig[gunicorn]: ') == 2, result.stderr
