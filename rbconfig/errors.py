@@ -8,6 +8,7 @@ sentence a person understands. Nothing here imports a file format.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal, Protocol
@@ -21,6 +22,7 @@ __all__ = [
     'StartupError',
     'did_you_mean',
     'format_loc',
+    'redact',
 ]
 
 #: A place inside a spec: keys and list indexes from the root.
@@ -47,6 +49,33 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f' (did you mean {close[0]!r}?)' if close else ''
 
 
+#: ``scheme://`` and the userinfo after it (``user:password@``).
+_USERINFO = re.compile(r'(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@\'"]*@')
+#: A query parameter whose name says it holds a secret (``?token=...``, ``&api_key=...``).
+_SECRET_PARAMETER = re.compile(
+    r'(?i)([?&;][^\s=&#;\'"]*(?:token|key|secret|passw|pwd|sig|auth|credential|session)'
+    r'[^\s=&#;\'"]*=)[^\s&#;\'"]*'
+)
+#: What a redacted secret is shown as.
+REDACTED = '***'
+
+
+def redact(text: str) -> str:
+    """``text`` with the secrets of any URL in it replaced by ``***``.
+
+    The userinfo of a URL (``http://admin:secret@host`` → ``http://***@host``) and
+    the values of query parameters whose name says they hold a secret (token, key,
+    secret, password, sig, signature, auth, credential, session: ``?access_token=***``)
+    go; the rest stays readable. Used wherever a location or an upstream URL is
+    shown: docs page, OpenAPI, AsyncAPI, logs, error messages.
+    """
+    if '@' in text:
+        text = _USERINFO.sub(rf'\g<1>{REDACTED}@', text)
+    if '=' in text:
+        text = _SECRET_PARAMETER.sub(rf'\g<1>{REDACTED}', text)
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Issue:
     """Something wrong at a place in the spec, before a file is known."""
@@ -65,6 +94,10 @@ class Problem:
     where: str
     message: str
     severity: Severity = 'error'
+
+    def __post_init__(self) -> None:
+        # A message may quote a location or a URL: its secrets never reach a report.
+        object.__setattr__(self, 'message', redact(self.message))
 
     @property
     def file_position(self) -> str:

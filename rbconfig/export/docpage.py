@@ -22,6 +22,7 @@ from typing import Any
 import markdown
 
 from ..document import Document
+from ..errors import redact
 from ..schema import BodySection, Path, Section, Spec, full_url, parse_location
 from .openapi import check_sentence, file_stem
 
@@ -201,7 +202,7 @@ def _use_words(use: str | None) -> str:
     if use is None:
         return 'Answers with an echo of the request (<code>text/plain</code>).'
     location = parse_location(use)
-    target = f'<code>{escape(location.target)}</code>'
+    target = f'<code>{escape(redact(location.target))}</code>'
     return {
         'python': f'Handled by {target}.',
         'file': f'Serves the file {target}.',

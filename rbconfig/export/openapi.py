@@ -31,7 +31,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from ..document import Document
-from ..errors import Loc, Problem
+from ..errors import Loc, Problem, redact
 from ..schema import (
     AlterCheck,
     BodySection,
@@ -194,10 +194,7 @@ class _Builder:
         operation['responses'] = self.responses(name, path)
         if security:
             operation['security'] = security
-        if path.use is not None:
-            operation['x-rbconfig-use'] = path.use
-        else:
-            operation['x-rbconfig-use'] = 'echo'
+        operation['x-rbconfig-use'] = redact(path.use) if path.use is not None else 'echo'
         operation.update(path.extensions)
         for part in (request, path.response):
             if part is not None:

@@ -13,13 +13,17 @@
   with ``url: /api/{rest:.*}``, ``GET /api/a?b=1`` goes to ``/base/a?b=1``.
   Timeouts: ``x-proxy-connect-timeout`` (default 5 s) and
   ``x-proxy-read-timeout`` (default 30 s) on the path. An unreachable
-  upstream answers 502, a slow one 504.
+  upstream answers 502, a slow one 504. Credentials in the URL
+  (``proxy:http://user:password@host``) go to the upstream as HTTP Basic
+  ``Authorization`` (in place of the client's); they are never sent in ``Host``
+  nor shown in an error.
 * No ``use``: RedBarrel's dummy, an echo of the request as text/plain; with
   ``--mock``, the response's example instead.
 """
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import mimetypes
@@ -185,7 +189,9 @@ class _Proxy:
         self.host = url.hostname or 'localhost'
         self.port = url.port or (443 if self.secure else 80)
         self.base = url.path.rstrip('/')
-        self.netloc = url.netloc
+        #: ``host[:port]``: the Host header, and the upstream's name in errors.
+        self.netloc = url.netloc.rpartition('@')[2]
+        self.authorization = _basic_authorization(url)
         self.prefix = _literal_prefix(template)
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
@@ -226,6 +232,8 @@ class _Proxy:
                 headers[name] = value
         headers['content-length'] = str(length)
         headers['host'] = self.netloc
+        if self.authorization is not None:
+            headers['authorization'] = self.authorization
         client = env.get('REMOTE_ADDR')
         if client:
             previous = headers.get('x-forwarded-for')
@@ -273,6 +281,15 @@ class _Proxy:
                 ) from None
         finally:
             conn.close()
+
+
+def _basic_authorization(url: urllib.parse.SplitResult) -> str | None:
+    """``Basic ...`` for the userinfo of ``url``, or None without one."""
+    if url.username is None:
+        return None
+    user = urllib.parse.unquote(url.username)
+    password = urllib.parse.unquote(url.password or '')
+    return 'Basic ' + base64.b64encode(f'{user}:{password}'.encode()).decode('ascii')
 
 
 def proxy_runner(target: str, template: str, connect_timeout: float, read_timeout: float) -> Runner:

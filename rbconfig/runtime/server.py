@@ -29,6 +29,8 @@ from gevent.event import Event
 from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
+from ..errors import redact
+
 __all__ = ['AccessLog', 'Server', 'serve']
 
 WSGIApp = Callable[..., Any]
@@ -75,7 +77,8 @@ class Connection(WSGIHandler):
             took = f'{(self.time_finish - self.time_start) * 1000:.1f}ms'
         else:
             took = '-'
-        line = f'{client or "-"} "{self.requestline or ""}" {status} {length} {took}'
+        # A token in a query string stays out of the log.
+        line = f'{client or "-"} "{redact(self.requestline or "")}" {status} {length} {took}'
         for name, value in getattr(self, 'response_headers', None) or ():
             if name.lower() == b'x-request-id':
                 return f'{line} [{value.decode("latin-1")}]'

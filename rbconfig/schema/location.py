@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
+from ..errors import redact
+
 __all__ = [
     'LOCATION_SCHEMES',
     'Location',
@@ -48,18 +50,18 @@ def parse_location(text: str) -> ParsedLocation:
             hint = f" (did you mean 'python:{text}'?)"
         raise ValueError(
             f"expected a location 'python:module.attr', 'file:PATH', 'directory:PATH' "
-            f"or 'proxy:http(s)://host:port', got {text!r}{hint}"
+            f"or 'proxy:http(s)://host:port', got {redact(text)!r}{hint}"
         )
     if scheme == 'python' and not _PYTHON_TARGET.fullmatch(target):
         raise ValueError(
             f"expected a dotted Python name after 'python:' (like 'python:pkg.module.func'),"
-            f' got {target!r}'
+            f' got {redact(target)!r}'
         )
     if scheme in ('file', 'directory') and (not target or '\0' in target):
-        raise ValueError(f"expected a path after '{scheme}:', got {target!r}")
+        raise ValueError(f"expected a path after '{scheme}:', got {redact(target)!r}")
     if scheme == 'proxy' and not _PROXY_TARGET.fullmatch(target):
         raise ValueError(
-            f"expected 'proxy:http://host:port' or 'proxy:https://host:port', got {text!r}"
+            f"expected 'proxy:http://host:port' or 'proxy:https://host:port', got {redact(text)!r}"
         )
     return ParsedLocation(scheme, target)  # type: ignore[arg-type]
 
@@ -71,7 +73,7 @@ def _check_location(text: str) -> str:
 
 def _check_python(text: str) -> str:
     if parse_location(text).scheme != 'python':
-        raise ValueError(f"expected a 'python:' location here, got {text!r}")
+        raise ValueError(f"expected a 'python:' location here, got {redact(text)!r}")
     return text
 
 
