@@ -35,13 +35,24 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import falcon
 import pydantic
 import webob
 
 from ..document import Document
+from ..document.conventions import (
+    CONVENTIONS,
+    Convention,
+    Param,
+    falcon_missing,
+    parameter_source,
+    params_of,
+    positional_only,
+    takes_kwargs,
+)
+from ..document.conventions import convention_of as _convention_of_params
 from ..errors import Loc, StartupError
 from .bodies import parse_json_body
 from .exchange import UNSET, Exchange
@@ -49,40 +60,25 @@ from .problems import HTTPProblem
 
 __all__ = ['CONVENTIONS', 'Convention', 'Runner', 'build_runner', 'convention_of', 'copy_webob']
 
-Convention = Literal['legacy', 'falcon', 'json']
-CONVENTIONS: tuple[str, ...] = ('legacy', 'falcon', 'json')
-
 #: Fills ``x.resp`` for one exchange.
 Runner = Callable[[Exchange], None]
 
-_LEGACY_FIRST = ('globs', 'globals')
-_FALCON_FIRST = ('req', 'request')
-_FALCON_SECOND = ('resp', 'response')
-_SPECIALS = ('body', 'raw', 'query', 'headers', 'globs', 'req', 'resp', 'request')
 _JSON = 'application/json'
 _WEBOB_DEFAULT_TYPE = 'text/html; charset=UTF-8'
 
 
-def _positional(signature: inspect.Signature) -> list[str]:
-    return [
-        p.name
-        for p in signature.parameters.values()
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
+def _params(func: Callable[..., Any]) -> tuple[Param, ...] | None:
+    """``func``'s parameters, or None when it has no readable signature (some builtins)."""
+    try:
+        return params_of(inspect.signature(func))
+    except (TypeError, ValueError):
+        return None
 
 
 def convention_of(func: Callable[..., Any]) -> Convention:
-    """The calling convention of ``func``, read from its signature."""
-    try:
-        signature = inspect.signature(func)
-    except (TypeError, ValueError):
-        return 'legacy'
-    names = _positional(signature)
-    if len(names) >= 2 and names[0] in _LEGACY_FIRST:
-        return 'legacy'
-    if len(names) >= 2 and names[0] in _FALCON_FIRST and names[1] in _FALCON_SECOND:
-        return 'falcon'
-    return 'json'
+    """The calling convention of ``func``, read from its signature (legacy without one)."""
+    params = _params(func)
+    return 'legacy' if params is None else _convention_of_params(params)
 
 
 def build_runner(
@@ -104,16 +100,13 @@ def build_runner(
         raise StartupError.at(
             document, loc, f'x-handler must be one of {", ".join(CONVENTIONS)}, got {forced!r}'
         )
+    params = _params(func)
     convention: Convention = forced or convention_of(func)  # type: ignore[assignment]
-    try:
-        signature: inspect.Signature | None = inspect.signature(func)
-    except (TypeError, ValueError):
-        signature = None
     if convention == 'legacy':
-        return convention, _legacy(func, signature)
+        return convention, _legacy(func, params)
     if convention == 'falcon':
-        if signature is not None and not _has_kwargs(signature):
-            missing = [name for name in placeholders if name not in signature.parameters]
+        if params is not None:
+            missing = falcon_missing(params, placeholders)
             if missing:
                 raise StartupError.at(
                     document,
@@ -121,27 +114,21 @@ def build_runner(
                     f'the handler {_name(func)} does not take the URL params {missing}',
                 )
         return convention, func  # type: ignore[return-value]
-    return convention, _json_style(document, loc, func, signature, placeholders)
+    return convention, _json_style(document, loc, func, placeholders)
 
 
 def _name(func: Any) -> str:
     return getattr(func, '__qualname__', None) or repr(func)
 
 
-def _has_kwargs(signature: inspect.Signature) -> bool:
-    return any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values())
-
-
 # ---------------------------------------------------------------- legacy
 
 
-def _legacy(func: Callable[..., Any], signature: inspect.Signature | None) -> Runner:
+def _legacy(func: Callable[..., Any], params: tuple[Param, ...] | None) -> Runner:
     accepts: frozenset[str] | None = None
-    if signature is not None and not _has_kwargs(signature):
+    if params is not None and not takes_kwargs(params):
         accepts = frozenset(
-            p.name
-            for p in list(signature.parameters.values())[2:]
-            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            p.name for p in params[2:] if p.kind in ('POSITIONAL_OR_KEYWORD', 'KEYWORD_ONLY')
         )
 
     def run(x: Exchange) -> None:
@@ -201,23 +188,27 @@ def _json_style(
     document: Document,
     loc: Loc,
     func: Callable[..., Any],
-    signature: inspect.Signature | None,
     placeholders: list[str],
 ) -> Runner:
     fillers: list[tuple[str, Callable[[Exchange], Any]]] = []
-    pass_all = signature is None or _has_kwargs(signature)
+    try:
+        signature: inspect.Signature | None = inspect.signature(func)
+    except (TypeError, ValueError):
+        signature = None
+    pass_all = signature is None or takes_kwargs(params_of(signature))
     named: set[str] = set()
     if signature is not None:
+        refused = positional_only(params_of(signature))
+        if refused is not None:
+            raise StartupError.at(
+                document,
+                loc,
+                f'the handler {_name(func)} has a positional-only parameter {refused!r}; '
+                'parameters are filled by name',
+            )
         for param in signature.parameters.values():
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 continue
-            if param.kind == param.POSITIONAL_ONLY:
-                raise StartupError.at(
-                    document,
-                    loc,
-                    f'the handler {_name(func)} has a positional-only parameter {param.name!r}; '
-                    'parameters are filled by name',
-                )
             named.add(param.name)
             fillers.append((param.name, _filler(param, placeholders)))
     extra = [name for name in placeholders if name not in named] if pass_all else []
@@ -238,26 +229,13 @@ def _json_style(
 def _filler(param: inspect.Parameter, placeholders: list[str]) -> Callable[[Exchange], Any]:
     name = param.name
     convert = _converter(param)
-    if name in placeholders:
+    source = parameter_source(name, placeholders)
+    if source == 'url':
         if convert is None:
             return lambda x: x.params[name]
         return lambda x: convert(x.params[name], 'URL parameter', name)
-    if name == 'body':
-        return _body_filler()
-    if name == 'raw':
-        return lambda x: x.body
-    if name == 'query':
-        return lambda x: dict(x.req.params)
-    if name == 'headers':
-        return lambda x: x.request.headers
-    if name == 'globs':
-        return lambda x: x.globs
-    if name == 'req':
-        return lambda x: x.req
-    if name == 'resp':
-        return lambda x: x.resp
-    if name == 'request':
-        return lambda x: x.request
+    if source == 'special':
+        return _SPECIAL_FILLERS[name]
     default = param.default
 
     def query_value(x: Exchange) -> Any:
@@ -269,6 +247,30 @@ def _filler(param: inspect.Parameter, placeholders: list[str]) -> Callable[[Exch
         return value if convert is None else convert(value, 'query parameter', name)
 
     return query_value
+
+
+def _body(x: Exchange) -> Any:
+    # With a schema, its step has set x.parsed (the data or the Pydantic model).
+    if x.parsed is not UNSET:
+        return x.parsed
+    raw = x.body
+    media = (x.req.content_type or _JSON).partition(';')[0].strip().lower()
+    if not (media == _JSON or media.endswith('+json')):
+        return raw
+    return parse_json_body(raw) if raw else None
+
+
+#: What each of the json-style SPECIAL_PARAMETERS is given.
+_SPECIAL_FILLERS: dict[str, Callable[[Exchange], Any]] = {
+    'body': _body,
+    'raw': lambda x: x.body,
+    'query': lambda x: dict(x.req.params),
+    'headers': lambda x: x.request.headers,
+    'globs': lambda x: x.globs,
+    'req': lambda x: x.req,
+    'resp': lambda x: x.resp,
+    'request': lambda x: x.request,
+}
 
 
 _NUMBERS: dict[Any, type] = {int: int, 'int': int, float: float, 'float': float}
@@ -289,20 +291,6 @@ def _converter(param: inspect.Parameter) -> Callable[[str, str, str], Any] | Non
             ) from None
 
     return convert
-
-
-def _body_filler() -> Callable[[Exchange], Any]:
-    # With a schema, its step has set x.parsed (the data or the Pydantic model).
-    def body(x: Exchange) -> Any:
-        if x.parsed is not UNSET:
-            return x.parsed
-        raw = x.body
-        media = (x.req.content_type or _JSON).partition(';')[0].strip().lower()
-        if not (media == _JSON or media.endswith('+json')):
-            return raw
-        return parse_json_body(raw) if raw else None
-
-    return body
 
 
 def write_result(result: Any, resp: falcon.Response) -> None:

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..document import Document
+from ..document.conventions import params_of
+from ..document.conventions import wants_hub as _params_want_hub
 from ..document.resolve import resolve
 from ..errors import StartupError
 from ..schema import LOCATION_SCHEMES
@@ -62,11 +64,10 @@ class FileValue(bytes):
 
 def _wants_hub(func: Callable[..., Any]) -> bool:
     try:
-        parameters = inspect.signature(func).parameters
+        signature = inspect.signature(func)
     except (TypeError, ValueError):  # builtins without a signature
         return False
-    hub = parameters.get('hub')
-    return hub is not None and hub.kind in (hub.POSITIONAL_OR_KEYWORD, hub.KEYWORD_ONLY)
+    return _params_want_hub(params_of(signature))
 
 
 def build_globals(document: Document, *, hub: Hub | None = None) -> dict[str, Any]:

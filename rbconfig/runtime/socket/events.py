@@ -24,16 +24,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...document import Document
+from ...document.conventions import (
+    Shape,
+    event_problem,
+    event_takes,
+    legacy_socket_problem,
+    params_of,
+    shape_of,
+)
 from ...document.resolve import resolve
 from ...errors import Loc, StartupError
 
 __all__ = ['EventHandler', 'resolve_event', 'resolve_legacy']
-
-#: For each special event: (what it is called with, how many arguments at most).
-_SPECIAL: dict[str, tuple[str, int]] = {
-    'connect': ('(ctx) or (ctx, auth)', 2),
-    'disconnect': ('(ctx) or (ctx, reason)', 2),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,25 +56,6 @@ class EventHandler:
         return self.func(*args, *([None] * (self.takes - len(args))))
 
 
-def _shape(func: Callable[..., Any]) -> tuple[int, int | None, list[str], str]:
-    """(required positional, max positional or None, required keyword-only, text)."""
-    signature = inspect.signature(func)
-    required = 0
-    most: int | None = 0
-    keyword_only: list[str] = []
-    for parameter in signature.parameters.values():
-        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
-            assert most is not None
-            most += 1
-            if parameter.default is parameter.empty:
-                required += 1
-        elif parameter.kind is parameter.VAR_POSITIONAL:
-            most = None
-        elif parameter.kind is parameter.KEYWORD_ONLY and parameter.default is parameter.empty:
-            keyword_only.append(parameter.name)
-    return required, most, keyword_only, str(signature)
-
-
 def _callable(document: Document, loc: Loc, location: str) -> Callable[..., Any]:
     target = resolve(document, loc, location)
     if not callable(target):
@@ -82,13 +65,17 @@ def _callable(document: Document, loc: Loc, location: str) -> Callable[..., Any]
     return target  # type: ignore[no-any-return]
 
 
-def _signature(document: Document, loc: Loc, location: str, func: Callable[..., Any]) -> Any:
+def _signature(
+    document: Document, loc: Loc, location: str, func: Callable[..., Any]
+) -> tuple[Shape, str]:
+    """(how ``func`` can be called, its signature as text)."""
     try:
-        return _shape(func)
+        signature = inspect.signature(func)
     except (TypeError, ValueError) as ex:  # builtins without a signature
         raise StartupError.at(
             document, loc, f'{location}: cannot read its signature ({ex})'
         ) from ex
+    return shape_of(params_of(signature)), str(signature)
 
 
 def resolve_event(document: Document, loc: Loc, event: str, location: str) -> EventHandler:
@@ -99,28 +86,11 @@ def resolve_event(document: Document, loc: Loc, event: str, location: str) -> Ev
             called the way the event needs.
     """
     func = _callable(document, loc, location)
-    required, most, keyword_only, text = _signature(document, loc, location, func)
-    expected, limit = _SPECIAL.get(event, ('(ctx, data)', None))
-    problem = None
-    if keyword_only:
-        problem = f'it has required keyword-only arguments ({", ".join(keyword_only)})'
-    elif most is not None and most < 1:
-        problem = 'it takes no argument, not even ctx'
-    elif limit is not None and required > limit:
-        problem = f'it requires {required} arguments'
+    shape, text = _signature(document, loc, location, func)
+    problem = event_problem(event, shape)
     if problem:
-        raise StartupError.at(
-            document,
-            loc,
-            f'{location}{text}: a {event!r} handler is called as {expected}; {problem}',
-        )
-    if most is None:
-        takes = limit
-    elif limit is None:
-        takes = most
-    else:
-        takes = min(most, limit)
-    return EventHandler(func, location, takes)
+        raise StartupError.at(document, loc, f'{location}{text}: {problem}')
+    return EventHandler(func, location, event_takes(event, shape))
 
 
 def resolve_legacy(document: Document, loc: Loc, location: str) -> EventHandler:
@@ -131,11 +101,8 @@ def resolve_legacy(document: Document, loc: Loc, location: str) -> EventHandler:
             ``(globs, request)``.
     """
     func = _callable(document, loc, location)
-    required, most, keyword_only, text = _signature(document, loc, location, func)
-    if keyword_only or required > 2 or (most is not None and most < 2):
-        raise StartupError.at(
-            document,
-            loc,
-            f'{location}{text}: a RedBarrel socket handler is called as (globs, request)',
-        )
+    shape, text = _signature(document, loc, location, func)
+    problem = legacy_socket_problem(shape)
+    if problem:
+        raise StartupError.at(document, loc, f'{location}{text}: {problem}')
     return EventHandler(func, location, 2)
