@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from .output import print_problem, print_spec_error
 
@@ -48,6 +49,11 @@ def _serve(args: argparse.Namespace) -> int:
     except SpecError as ex:
         print_spec_error(ex)
         return 1
+    if document.spec.sockets:
+        from ..runtime.socket import SocketApp
+
+        assert isinstance(app, SocketApp)
+        print(f'rbconfig: {app.client.startup_note(document.folder)}', file=sys.stderr)
     listener = None
     fd = os.environ.pop(LISTEN_FD_ENV, None)
     if fd is not None:

@@ -170,3 +170,17 @@ def test_a_running_server_redirects(tmp_path: Path) -> None:
             opener.open(server.url + '/socket.io/socket.io.js', timeout=5)
         assert answer.value.code == 302
         assert answer.value.headers['Location'] == CDN + 'socket.io.min.js'
+        # It said so at start-up, with how to get a local copy.
+        assert (
+            f'rbconfig: socket.io.js: a redirect to the CDN ({CDN}), so pages need the network; '
+            "for a local copy run 'npm install socket.io-client' in . (or a folder above it), "
+            f'or set {ENV_VARIABLE}=DIR (docs/sockets.md)\n'
+        ) in server.output()
+
+
+def test_a_running_server_names_its_local_copy(tmp_path: Path) -> None:
+    (tmp_path / 'client_js_handlers.py').write_text('def hello(ctx, data):\n    return data\n')
+    (tmp_path / 'spec.yaml').write_text(SPEC.format(socketio=''))
+    env = {ENV_VARIABLE: str(CLIENT_DIST)}
+    with start_server(tmp_path / 'spec.yaml', cwd=tmp_path, env=env) as server:
+        assert f'rbconfig: socket.io.js: a local copy, {CLIENT_DIST}\n' in server.output()

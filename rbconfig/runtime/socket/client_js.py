@@ -69,6 +69,21 @@ class ClientScript:
         """Where the client comes from, for the start-up log."""
         return str(self.source) if self.source is not None else f'{CDN} (redirect)'
 
+    def startup_note(self, folder: Path) -> str:
+        """``rbconfig run``'s start-up line: where the client comes from, and how to get
+        a local copy when it is the CDN (pages then need the network).
+
+        Args:
+            folder: the spec's folder, where ``npm install`` would put a local copy.
+        """
+        if self.source is not None:
+            return f'socket.io.js: a local copy, {self.source}'
+        return (
+            f'socket.io.js: a redirect to the CDN ({CDN}), so pages need the network; '
+            f"for a local copy run 'npm install socket.io-client' in {os.path.relpath(folder)} "
+            f'(or a folder above it), or set {ENV_VARIABLE}=DIR (docs/sockets.md)'
+        )
+
     def file_for(self, name: str) -> Path | None:
         """The local file served as ``name``, or None (not there: redirect)."""
         if self.source is None:
