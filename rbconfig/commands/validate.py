@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..converters import ENDINGS, load
+from ..document.files import read_regular
 from ..errors import Problem, SpecError
 
 __all__ = ['SPEC_ENDINGS', 'Report', 'find_specs', 'run']
@@ -100,9 +101,9 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 def _looks_like_spec(path: Path) -> bool:
     try:
-        text = path.read_text(encoding='utf-8', errors='replace')
+        text = read_regular(path).decode('utf-8', errors='replace')
     except OSError:
-        return True  # let load() report it
+        return True  # a FIFO, a device, too large...: let load() report it
     return _LOOKS_LIKE_SPEC.search(text) is not None
 
 

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from ..document import Comments, Document
+from ..document.files import read_regular
 from ..errors import Problem, SpecError
 from ..schema import Spec
 from .base import SpecFormat, build_document
@@ -70,7 +71,7 @@ def load(file: str | os.PathLike[str], fmt: str | None = None) -> Document:
     name = os.fspath(file)
     try:
         spec_format = format_for(file, fmt)
-        data = Path(file).read_bytes()
+        data = read_regular(file)  # no FIFO, device or huge file (see document.files)
     except (OSError, ValueError) as ex:
         reason = ex.strerror if isinstance(ex, OSError) and ex.strerror else str(ex)
         raise SpecError([Problem(name, None, None, '', reason)]) from ex
