@@ -179,6 +179,16 @@ def test_very_long_keys_are_written_as_explicit_keys() -> None:
     assert build_document(YAML, text, 'spec.yaml').spec == spec
 
 
+def test_colons_in_flow_style_are_quoted() -> None:
+    """PyYAML reads no ':' inside a plain scalar of a flow mapping or list ({a:?: b} fails)."""
+    spec = Spec.model_validate(
+        {'rbconfig': 1, 'paths': {'p': {'url': '/p', 'x-a': [False, {'k:?': 'a:b'}]}}}
+    )
+    text = YAML.write(spec)
+    assert "- {'k:?': 'a:b'}\n" in text
+    assert build_document(YAML, text, 'spec.yaml').spec == spec
+
+
 @pytest.mark.parametrize(
     ('description', 'head'),
     [

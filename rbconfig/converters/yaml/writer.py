@@ -65,8 +65,8 @@ def _plain_ok(text: str, flow: bool) -> bool:
         return False
     if ': ' in text or ' #' in text or text.endswith(':') or '\t' in text:
         return False
-    if flow and _FLOW_CHARS.intersection(text):
-        return False
+    if flow and (_FLOW_CHARS.intersection(text) or ':' in text):
+        return False  # PyYAML reads no ':' in a plain scalar inside {...} or [...]
     if not _printable().fullmatch(text) or '\n' in text:
         return False
     return _RESOLVER.resolve(ScalarNode, text, (True, False)) == STR_TAG
