@@ -137,7 +137,10 @@ def test_atomic_write_replaces_and_keeps_the_mode(tmp_path: Path) -> None:
     target = tmp_path / 'spec.yaml'
     target.write_text('old\n', encoding='utf-8')
     os.chmod(target, 0o640)
-    write_atomically(target, 'new\n')
+    with pytest.raises(FileExistsError):
+        write_atomically(target, 'new\n')  # created exclusively unless told to replace
+    assert target.read_text(encoding='utf-8') == 'old\n'
+    write_atomically(target, 'new\n', replace=True)
     assert target.read_text(encoding='utf-8') == 'new\n'
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert [path.name for path in tmp_path.iterdir()] == ['spec.yaml']  # no temp file left
@@ -147,7 +150,7 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path: Path) -> None:
     target = tmp_path / 'spec.yaml'
     target.write_text('old\n', encoding='utf-8')
     with pytest.raises(UnicodeEncodeError):
-        write_atomically(target, 'bad \udc80 surrogate\n')
+        write_atomically(target, 'bad \udc80 surrogate\n', replace=True)
     assert target.read_text(encoding='utf-8') == 'old\n'
     assert [path.name for path in tmp_path.iterdir()] == ['spec.yaml']
 
