@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -153,14 +152,14 @@ def stalled_client(url: str, room: str) -> websocket.WebSocket:
 def test_a_client_that_stops_reading_blocks_nobody(slow_server: Server) -> None:
     """40 MB of broadcasts to a room where one client reads nothing.
 
-    The others in the room get everything, and a client outside the room
-    (over long-polling) keeps fast round trips meanwhile.
+    The others in the room get everything, and a client outside the room (over
+    long-polling) gets its round trips answered, all while the stalled client is still
+    connected: a server blocked by it would answer them only once it is dropped.
     """
     server = slow_server
     with Peers(server.url) as warm_up:  # starts the engine's service greenlet
         warm_up.connect('w')
     before = wait_for_stats(server.url, lambda s: s['engine_sockets'] == 0)
-    joined = time.monotonic()
     stalled = stalled_client(server.url, 'flood')
     try:
         with Peers(server.url) as peers, Peers(server.url) as outside:
@@ -169,31 +168,22 @@ def test_a_client_that_stops_reading_blocks_nobody(slow_server: Server) -> None:
                 peers.emit(name, 'join', 'flood', ack='joined')
                 peers.expect(id=name, type='ack')
             outside.connect('b', 'polling')
-            started = time.monotonic()
             peers.emit('a', 'flood', 200, 200_000, 'flood', ack='flood')
-            slowest = 0.0
             for round_trip in range(10):
-                asked = time.monotonic()
                 outside.emit('b', 'pair', round_trip, 0, ack=str(round_trip))
-                outside.expect(id='b', type='ack', timeout=5)
-                slowest = max(slowest, time.monotonic() - asked)
+                outside.expect(id='b', type='ack', timeout=GRACE)
             assert peers.expect(id='a', type='ack', timeout=30)['args'] == [200]
             for name in ('a', 'c'):
                 sizes = {
                     peers.expect(id=name, event='flood', timeout=30)['size'] for _ in range(200)
                 }
                 assert min(sizes) > 200_000
-            took = time.monotonic() - started
-            # The stalled client is still connected (its socket buffers are full),
-            # well before its grace ends...
-            assert took < 30
-            late = time.monotonic() - joined
-            assert late < GRACE, f'looked {late:.1f}s after the stall: it may have been dropped'
-            assert socket_stats(server.url)['engine_sockets'] == before['engine_sockets'] + 4
-            # A server blocked by the stalled client would stall until it is dropped
-            # (GRACE s); the 2 shared cores and 80 MB of JSON for the Node peers to
-            # parse make up to ~0.7 s here.
-            assert slowest < 1.5, f'a round trip outside the room took {slowest:.2f}s'
+            # All of that happened while the stalled client was still connected (its
+            # socket buffers are full)...
+            count = socket_stats(server.url)['engine_sockets']
+            assert count == before['engine_sockets'] + 4, (
+                'the stalled client was dropped before the others were served: they waited for it'
+            )
             # ...until it misses its pongs: the server drops it (ping 3 s + timeout 5 s,
             # seen by engine.io's check every 5 s at most).
             wait_for_stats(
@@ -225,16 +215,14 @@ def test_a_slow_reader_gets_every_message_whole(slow_server: Server) -> None:
     machine), so this server gives it :data:`GRACE` seconds, not 3.
     """
     server = slow_server
-    joined = time.monotonic()
     slow = stalled_client(server.url, 'slow')
     try:
         with Peers(server.url) as peers:
             peers.connect('a', summarize=['flood'])
             peers.emit('a', 'flood', 30, 300_000, 'slow', ack='flood')
+            # Every message is queued for the reader now: 9 MB, more than its socket's
+            # buffers and the server's hold, so the server's sends block part-way.
             assert peers.expect(id='a', type='ack', timeout=30)['args'] == [30]
-        time.sleep(1)  # let the server fill every buffer on the way
-        late = time.monotonic() - joined
-        assert late < GRACE, f'the reader starts {late:.1f}s late: it may have been dropped'
         received = []
         while len(received) < 30:
             frame = slow.recv()
