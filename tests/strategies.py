@@ -2,7 +2,8 @@
 
 ``specs()`` draws whole :class:`~rbconfig.schema.Spec` models: meta, root,
 globals, custom types, paths with every kind of check, body schemas and
-examples, socket namespaces, Socket.IO settings, workers and arbiters, ``x-``
+examples, socket namespaces (events as locations or mappings with schemas and
+examples, emitted events), Socket.IO settings, workers and arbiters, ``x-``
 extensions at several levels and multi-line descriptions. ``spec_data()``
 draws the same as plain data (what a YAML or TOML file holds).
 
@@ -219,13 +220,33 @@ def _namespace(draw: st.DrawFn, flags: dict[str, bool]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     _maybe(draw, data, 'description', descriptions)
     event_names = st.one_of(st.sampled_from(['connect', 'disconnect', 'message']), _IDENT)
-    events = draw(st.dictionaries(event_names, python_locations, max_size=3))
+    events = draw(st.dictionaries(event_names, _event(flags), max_size=3))
     if draw(st.booleans()) or not events:
         data['use'] = draw(python_locations)
         events.pop('message', None)
     if events:
         data['events'] = events
+    _maybe(draw, data, 'emits', st.dictionaries(_IDENT, _message(flags), max_size=2))
     return _extend(draw, data, flags['extensions'])
+
+
+@st.composite
+def _message(draw: st.DrawFn, flags: dict[str, bool]) -> dict[str, Any]:
+    """What an event carries: description, schema, example (each maybe)."""
+    data: dict[str, Any] = {}
+    _maybe(draw, data, 'description', descriptions)
+    _maybe(draw, data, 'schema', _SCHEMAS)
+    _maybe(draw, data, 'example', json_values)
+    return _extend(draw, data, flags['extensions'])
+
+
+@st.composite
+def _event(draw: st.DrawFn, flags: dict[str, bool]) -> str | dict[str, Any]:
+    """An event's handler: its location alone, or a mapping with ``use`` and more."""
+    use = draw(python_locations)
+    if draw(st.booleans()):
+        return use
+    return {'use': use, **draw(_message(flags))}
 
 
 _SOCKETIO = st.fixed_dictionaries(

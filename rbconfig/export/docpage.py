@@ -113,7 +113,7 @@ def render_doc_page(spec: Spec | Document, *, openapi_url: str | None = None) ->
                 for event, handler in socket.events.items():
                     out.append(
                         f'<tr><td><code>{escape(event)}</code></td>'
-                        f'<td><code>{escape(handler)}</code></td></tr>'
+                        f'<td><code>{escape(handler.use)}</code></td></tr>'
                     )
                 out.append('</table>')
             out.append('</section>')

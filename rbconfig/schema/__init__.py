@@ -12,12 +12,13 @@ from .path import (
     Path,
     Request,
     Response,
+    Schema,
     Section,
     StatusCode,
     TypeCheck,
     ValidatorCheck,
 )
-from .socket import SocketIO, SocketNamespace
+from .socket import SocketEvent, SocketIO, SocketMessage, SocketNamespace
 from .spec import FORMAT_VERSION, GlobalValue, Meta, Spec
 from .url import Placeholder, full_url, parse_url_template, route_key
 from .validate import BUILTIN_TYPES, SpecInvalid, known_keys, parse_spec, spec_rules
@@ -33,7 +34,9 @@ __all__ = [
     'Request',
     'Response',
     'Section',
+    'SocketEvent',
     'SocketIO',
+    'SocketMessage',
     'SocketNamespace',
     'Spec',
     'SpecModel',
@@ -45,6 +48,7 @@ __all__ = [
     'Method',
     'ParsedLocation',
     'Placeholder',
+    'Schema',
     'PythonLocation',
     'StatusCode',
     # constants

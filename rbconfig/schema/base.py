@@ -6,7 +6,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-__all__ = ['EXTENSION_PREFIX', 'SpecModel']
+__all__ = ['EXTENSION_PREFIX', 'SpecModel', 'kind_of']
 
 EXTENSION_PREFIX = 'x-'
 
@@ -54,3 +54,17 @@ class SpecModel(BaseModel):
     def to_data(self) -> dict[str, Any]:
         """Plain data (dicts, lists, scalars) with defaults left out, for emitters."""
         return self.model_dump(by_alias=True, exclude_defaults=True)
+
+
+def kind_of(value: Any) -> str:
+    """What kind of value ``value`` is, in words: 'a mapping', 'text', 'a number'..."""
+    names = {
+        dict: 'a mapping',
+        list: 'a list',
+        str: 'text',
+        bool: 'a boolean',
+        int: 'a number',
+        float: 'a number',
+        type(None): 'nothing',
+    }
+    return names.get(type(value), type(value).__name__)

@@ -15,6 +15,7 @@ __all__ = [
     'Location',
     'ParsedLocation',
     'PythonLocation',
+    'check_python',
     'parse_location',
 ]
 
@@ -71,7 +72,12 @@ def _check_location(text: str) -> str:
     return text
 
 
-def _check_python(text: str) -> str:
+def check_python(text: str) -> str:
+    """``text`` if it is a ``python:`` location.
+
+    Raises:
+        ValueError: it is not.
+    """
     if parse_location(text).scheme != 'python':
         raise ValueError(f"expected a 'python:' location here, got {redact(text)!r}")
     return text
@@ -91,7 +97,7 @@ Location = Annotated[
 #: A location that must name Python code: ``python:pkg.mod.attr``.
 PythonLocation = Annotated[
     str,
-    AfterValidator(_check_python),
+    AfterValidator(check_python),
     Field(
         json_schema_extra={'pattern': '^python:'},
         description="Python code: 'python:pkg.module.attr'.",

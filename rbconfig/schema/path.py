@@ -24,6 +24,7 @@ __all__ = [
     'Section',
     'StatusCode',
     'TypeCheck',
+    'Schema',
     'ValidatorCheck',
 ]
 
@@ -40,6 +41,9 @@ HTTP_METHODS: tuple[str, ...] = (
 )
 
 Method = Literal['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']
+
+#: A schema a spec gives for a body or a message: inline JSON Schema, or a Pydantic model.
+Schema = dict[str, Any] | PythonLocation
 
 #: An HTTP status code, 100 to 599.
 StatusCode = Annotated[int, Field(ge=100, le=599)]
@@ -177,7 +181,7 @@ class BodySection(Section):
 
     key_order: ClassVar[tuple[str, ...]] = ('description', 'schema', 'checks', 'set', 'example')
 
-    schema_: dict[str, Any] | PythonLocation | None = Field(
+    schema_: Schema | None = Field(
         None,
         alias='schema',
         description="An inline JSON Schema, or 'python:pkg.Model' naming a Pydantic model.",

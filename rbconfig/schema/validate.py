@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Issue, Loc, did_you_mean, format_loc
-from .base import SpecModel
+from .base import SpecModel, kind_of
 from .path import HTTP_METHODS, TypeCheck
 from .spec import Spec
 from .url import route_key
@@ -119,7 +119,7 @@ def _union_issues(at: Loc, members: list[tuple[Loc, Any]]) -> list[Issue]:
     if all(kinds) and all(raw == at for raw, _ in members):
         expected = list(dict.fromkeys(kinds))
         listing = ', '.join(expected[:-1]) + ' or ' if len(expected) > 1 else ''
-        got = _kind_of(members[0][1]['input'])
+        got = kind_of(members[0][1]['input'])
         return [Issue(at, f'expected {listing}{expected[-1]}, got {got}')]
     return [
         Issue(_without_keys(raw), _message(detail, raw))
@@ -197,11 +197,11 @@ def _message(detail: Any, loc: Loc) -> str:
     if message.startswith('Value error, '):
         message = message[len('Value error, ') :]
     elif kind in ('dict_type', 'model_type', 'model_attributes_type'):
-        message = f'expected a mapping, got {_kind_of(detail["input"])}'
+        message = f'expected a mapping, got {kind_of(detail["input"])}'
     elif kind == 'list_type':
-        message = f'expected a list, got {_kind_of(detail["input"])}'
+        message = f'expected a list, got {kind_of(detail["input"])}'
     elif kind == 'string_type':
-        message = f'expected text, got {_kind_of(detail["input"])}'
+        message = f'expected text, got {kind_of(detail["input"])}'
     elif kind == 'string_pattern_mismatch':
         message = f'{detail["input"]!r} does not match {detail["ctx"]["pattern"]}'
     else:
@@ -221,19 +221,6 @@ def _is_unknown_key(kind: str, detail: Any, loc: Loc) -> bool:
         and bool(loc)
         and detail.get('input') == loc[-1]
     )
-
-
-def _kind_of(value: Any) -> str:
-    names = {
-        dict: 'a mapping',
-        list: 'a list',
-        str: 'text',
-        bool: 'a boolean',
-        int: 'a number',
-        float: 'a number',
-        type(None): 'nothing',
-    }
-    return names.get(type(value), type(value).__name__)
 
 
 def known_keys(loc: Loc) -> list[str]:

@@ -193,6 +193,81 @@ def test_socket_namespace_rules() -> None:
     ]
 
 
+def test_an_event_is_a_location_or_a_mapping_with_its_data() -> None:
+    namespace = SocketNamespace.model_validate(
+        {
+            'events': {
+                'plain': 'python:m.plain',
+                'said': {
+                    'use': 'python:m.said',
+                    'description': 'Someone said something.',
+                    'schema': {'type': 'string'},
+                    'example': 'hello',
+                    'x-note': 1,
+                },
+                'bare': {'use': 'python:m.bare'},
+            },
+            'emits': {'joined': {'schema': 'python:m.Joined'}, 'left': {}},
+        }
+    )
+    assert {event: handler.use for event, handler in namespace.events.items()} == {
+        'plain': 'python:m.plain',
+        'said': 'python:m.said',
+        'bare': 'python:m.bare',
+    }
+    said = namespace.events['said']
+    assert (said.description, said.schema_, said.example) == (
+        'Someone said something.',
+        {'type': 'string'},
+        'hello',
+    )
+    assert namespace.emits['joined'].schema_ == 'python:m.Joined'
+    # Written back in the shortest form: an event with only 'use' is its location.
+    assert namespace.to_data() == {
+        'events': {
+            'plain': 'python:m.plain',
+            'said': {
+                'description': 'Someone said something.',
+                'schema': {'type': 'string'},
+                'example': 'hello',
+                'use': 'python:m.said',
+                'x-note': 1,
+            },
+            'bare': 'python:m.bare',
+        },
+        'emits': {'joined': {'schema': 'python:m.Joined'}, 'left': {}},
+    }
+
+
+@pytest.mark.parametrize(
+    ('events', 'expected'),
+    [
+        ({'x': 42}, ('sockets./.events.x', "expected a 'python:' location or a mapping with "
+                     "'use' (and 'description', 'schema', 'example'), got a number")),
+        ({'x': 'file:a.py'},
+         ('sockets./.events.x', "expected a 'python:' location here, got 'file:a.py'")),
+        ({'x': {'schema': {}}}, ('sockets./.events.x.use', "missing required key 'use'")),
+        ({'x': {'use': 'python:m.x', 'emit': 1}},
+         ('sockets./.events.x.emit', "unknown key 'emit'; expected one of: description, "
+          'example, schema, use (extension keys start with x-)')),
+    ],
+)  # fmt: skip
+def test_bad_events_are_said_at_their_place(events: Any, expected: tuple[str, str]) -> None:
+    assert issues({'rbconfig': 1, 'sockets': {'/': {'events': events}}}) == [expected]
+
+
+def test_emitted_events_are_documented_not_handled() -> None:
+    found = issues({'rbconfig': 1, 'sockets': {'/': {'emits': {'tick': {'use': 'python:m.tick'}}}}})
+    assert found == [
+        ('sockets./.emits.tick.use', "unknown key 'use'; expected one of: description, "
+         'example, schema (extension keys start with x-)'),
+    ]  # fmt: skip
+    # A namespace that only emits has no handler to serve it.
+    assert issues({'rbconfig': 1, 'sockets': {'/': {'emits': {'tick': {}}}}}) == [
+        ('sockets./', "a socket namespace needs 'use' or 'events'")
+    ]
+
+
 def test_socket_namespace_names_start_with_a_slash() -> None:
     found = issues({'rbconfig': 1, 'sockets': {'chat': {'use': 'python:m.h'}}})
     assert found == [('sockets.chat', "'chat' does not match ^/[A-Za-z0-9_./-]*$")]

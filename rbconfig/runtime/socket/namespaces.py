@@ -67,8 +67,8 @@ class Namespaces:
     def _register(self, namespace: str, spec: SocketNamespace) -> None:
         loc = ('sockets', namespace)
         events = {
-            event: resolve_event(self.document, (*loc, 'events', event), event, location)
-            for event, location in spec.events.items()
+            event: resolve_event(self.document, (*loc, 'events', event), event, handler.use)
+            for event, handler in spec.events.items()
         }
         legacy = None
         if spec.use is not None:
