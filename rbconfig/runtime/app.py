@@ -32,7 +32,7 @@ from ..schema import Path, Section, full_url
 from .bodies import BodySchema, compile_schema
 from .checks import Step, build_types, compile_section, on_error_status
 from .conventions import Runner, build_runner
-from .exchange import DEFAULT_MAX_BODY, Exchange
+from .exchange import Exchange
 from .globs import build_globals
 from .problems import (
     HTTPProblem,
@@ -166,9 +166,7 @@ def _build_route(
     convention, run = _path_runner(
         document, name, path, template, placeholders, response_schema, mock=mock
     )
-    limit = path.max_body if path.max_body is not None else spec.max_body
-    if limit is None:
-        limit = DEFAULT_MAX_BODY
+    limit = spec.max_body_of(path)
 
     def section(part: Any, kind: str) -> Section | None:
         return getattr(part, kind) if part is not None else None
@@ -264,7 +262,7 @@ def _set_headers_step(headers: list[tuple[str, str]]) -> Step:
 
 def _request_schema_step(schema: BodySchema) -> Step:
     def step(x: Exchange) -> None:
-        x.parsed = schema.validate_request(x.body)
+        x.parsed = schema.validate_request(x.body, x.req.content_type)
 
     return step
 

@@ -1,7 +1,9 @@
 """Body schemas: validate JSON bodies against a JSON Schema or a Pydantic model.
 
-A request body that is not JSON answers **400**; JSON that does not match
-the schema answers **422** (Unprocessable Content). Both are RFC 9457
+A request body sent with a ``Content-Type`` that is not JSON answers **415**
+(Unsupported Media Type; no ``Content-Type`` is taken as JSON); a body that is
+not JSON answers **400**; JSON that does not match the schema answers **422**
+(Unprocessable Content). Both are RFC 9457
 problems whose ``errors`` member lists each failing field as
 ``{"pointer": "#/age", "detail": "..."}`` (the shape of RFC 9457's own
 example). A response that does not match its schema answers 500 and logs why.
@@ -24,13 +26,27 @@ from ..errors import Loc, StartupError
 from ..schema import BodySection
 from .problems import HTTPProblem
 
-__all__ = ['BodySchema', 'compile_schema', 'example_from_schema', 'parse_json_body', 'pointer']
+__all__ = [
+    'BodySchema',
+    'compile_schema',
+    'example_from_schema',
+    'is_json_media',
+    'parse_json_body',
+    'pointer',
+]
 
 
 def pointer(path: Any) -> str:
     """A JSON pointer fragment (``#/a/0``) for a sequence of keys and indexes."""
     parts = [str(part).replace('~', '~0').replace('/', '~1') for part in path]
     return '#/' + '/'.join(parts) if parts else '#'
+
+
+def is_json_media(content_type: str | None) -> bool:
+    """Whether a body sent as ``content_type`` is JSON: ``application/json``, any
+    ``+json`` type, or no type at all."""
+    media = (content_type or 'application/json').partition(';')[0].strip().lower()
+    return media == 'application/json' or media.endswith('+json')
 
 
 def parse_json_body(raw: bytes) -> Any:
@@ -72,12 +88,18 @@ class BodySchema:
         """(the validated value, every failure as ``{'pointer', 'detail'}``)."""
         return self._check(data)
 
-    def validate_request(self, raw: bytes) -> Any:
-        """Parse and validate a request body.
+    def validate_request(self, raw: bytes, content_type: str | None = None) -> Any:
+        """Parse and validate a request body sent as ``content_type``.
 
         Raises:
-            HTTPProblem: 400 when it is not JSON, 422 when it does not match.
+            HTTPProblem: 415 when it is sent as another type than JSON, 400 when
+                it is not JSON, 422 when it does not match.
         """
+        if not is_json_media(content_type):
+            media = (content_type or '').partition(';')[0].strip()
+            raise HTTPProblem(
+                415, f'The request body must be sent as application/json, not as {media}.'
+            )
         value, errors = self._check(parse_json_body(raw))
         if errors:
             raise HTTPProblem(422, 'The request body does not match its schema.', errors=errors)

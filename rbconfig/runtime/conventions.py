@@ -54,7 +54,7 @@ from ..document.conventions import (
 )
 from ..document.conventions import convention_of as _convention_of_params
 from ..errors import Loc, StartupError
-from .bodies import parse_json_body
+from .bodies import is_json_media, parse_json_body
 from .exchange import UNSET, Exchange
 from .problems import HTTPProblem
 
@@ -254,8 +254,7 @@ def _body(x: Exchange) -> Any:
     if x.parsed is not UNSET:
         return x.parsed
     raw = x.body
-    media = (x.req.content_type or _JSON).partition(';')[0].strip().lower()
-    if not (media == _JSON or media.endswith('+json')):
+    if not is_json_media(x.req.content_type):
         return raw
     return parse_json_body(raw) if raw else None
 

@@ -16,10 +16,7 @@ import webob
 
 from .problems import HTTPProblem
 
-__all__ = ['DEFAULT_MAX_BODY', 'UNSET', 'BodyStream', 'Exchange', 'LegacyRequest', 'as_text']
-
-#: Largest request body when neither the path nor the spec sets ``max_body``: 1 MiB.
-DEFAULT_MAX_BODY = 1024 * 1024
+__all__ = ['UNSET', 'BodyStream', 'Exchange', 'LegacyRequest', 'as_text']
 
 _RESPONSE_KEY = 'rbconfig.response'
 _MATCH_KEY = 'rbconfig.match'

@@ -19,7 +19,7 @@ from .path import (
     ValidatorCheck,
 )
 from .socket import SocketEvent, SocketIO, SocketMessage, SocketNamespace
-from .spec import FORMAT_VERSION, GlobalValue, Meta, Spec
+from .spec import DEFAULT_MAX_BODY, FORMAT_VERSION, GlobalValue, Meta, Spec
 from .url import Placeholder, full_url, parse_url_template, route_key
 from .validate import BUILTIN_TYPES, SpecInvalid, known_keys, parse_spec, spec_rules
 
@@ -53,6 +53,7 @@ __all__ = [
     'StatusCode',
     # constants
     'BUILTIN_TYPES',
+    'DEFAULT_MAX_BODY',
     'EXTENSION_PREFIX',
     'FORMAT_VERSION',
     'HTTP_METHODS',

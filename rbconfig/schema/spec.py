@@ -11,9 +11,12 @@ from .location import LOCATION_SCHEMES, PythonLocation, parse_location
 from .path import HeaderValue, Path
 from .socket import SocketIO, SocketNamespace
 
-__all__ = ['FORMAT_VERSION', 'GlobalValue', 'Meta', 'Name', 'Spec']
+__all__ = ['DEFAULT_MAX_BODY', 'FORMAT_VERSION', 'GlobalValue', 'Meta', 'Name', 'Spec']
 
 FORMAT_VERSION = 1
+
+#: Largest request body when neither the path nor the spec sets ``max_body``: 1 MiB.
+DEFAULT_MAX_BODY = 1024 * 1024
 
 #: A name for a path, global, type, worker or arbiter (RBR's NAME token).
 Name = Annotated[str, StringConstraints(pattern=r'^[A-Za-z_][A-Za-z0-9_-]*$')]
@@ -87,3 +90,9 @@ class Spec(SpecModel):
     arbiters: dict[Name, PythonLocation] = Field(
         default_factory=dict, description="RedBarrel 'arbiter' statements: kept, not used."
     )
+
+    def max_body_of(self, path: Path) -> int:
+        """The largest request body ``path`` accepts: its own, else the spec's, else 1 MiB."""
+        if path.max_body is not None:
+            return path.max_body
+        return self.max_body if self.max_body is not None else DEFAULT_MAX_BODY

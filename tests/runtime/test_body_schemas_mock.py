@@ -113,6 +113,23 @@ def test_body_that_is_not_json_is_400(client) -> None:  # noqa: ANN001
         assert answer.status_code == 400 and 'not valid JSON' in answer.json['detail']
 
 
+def test_a_body_sent_as_another_type_than_json_is_415(client) -> None:  # noqa: ANN001
+    body = '{"name": "Ann", "age": 3}'
+    for url in ('/inline', '/model'):
+        answer = client.simulate_post(url, body=body, content_type='text/plain')
+        assert answer.status_code == 415
+        assert answer.headers['content-type'] == 'application/problem+json'
+        assert answer.json['detail'] == (
+            'The request body must be sent as application/json, not as text/plain.'
+        )
+        # JSON types, with parameters, and no type at all are JSON.
+        for content_type in ('application/json; charset=utf-8', 'application/merge-patch+json'):
+            assert (
+                client.simulate_post(url, body=body, content_type=content_type).status_code == 200
+            )
+        assert client.simulate_post(url, body=body).status_code == 200
+
+
 def test_response_schema(client, caplog: pytest.LogCaptureFixture) -> None:  # noqa: ANN001
     assert client.simulate_get('/good').json == {'id': 1, 'name': 'x'}
     with caplog.at_level(logging.ERROR, logger='rbconfig.runtime'):
