@@ -50,9 +50,16 @@ class Connection(WSGIHandler):
         finally:
             idle.discard(self)
 
+    def get_environ(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environ()
+        # The connection's own socket, for a WebSocket upgrade (runtime/socket/websocket.py).
+        environ['rbconfig.socket'] = self.socket
+        return environ
+
     def start_response(self, status: str, headers: list[Any], exc_info: Any = None) -> Any:
-        if self.server.stopping:
-            # The connection closes after this response: say so.
+        if self.server.stopping or self.close_connection:
+            # The connection closes after this response (the client asked for it,
+            # or the server stops): say so.
             self.close_connection = True
             if not any(name.lower() == 'connection' for name, _ in headers):
                 headers = [*headers, ('Connection', 'close')]
