@@ -117,6 +117,7 @@ class SocketIO(SpecModel):
         'ping_interval',
         'ping_timeout',
         'max_message',
+        'connect_timeout',
         'client',
     )
 
@@ -127,6 +128,14 @@ class SocketIO(SpecModel):
     ping_interval: float = Field(25, gt=0, description='Seconds between pings.')
     ping_timeout: float = Field(20, gt=0, description='Seconds before a silent peer is dropped.')
     max_message: int = Field(1_000_000, gt=0, description='Largest message, in bytes.')
+    connect_timeout: float = Field(
+        45,
+        gt=0,
+        description=(
+            'Seconds a client has, after its Engine.IO handshake, to connect to a namespace '
+            'before it is dropped.'
+        ),
+    )
     client: Location | None = Field(
         None,
         description="Where to find socket.io.js to serve at <path>/socket.io.js ('file:...').",

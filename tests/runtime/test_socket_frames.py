@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from wsproto.frame_protocol import FrameProtocol
 
-from rbconfig.runtime.socket.server import server_frame
+from rbconfig.runtime.socket.websocket import frame as server_frame
 
 SIZES = [0, 1, 125, 126, 127, 65535, 65536, 300_000]
 

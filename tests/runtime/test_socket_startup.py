@@ -162,14 +162,25 @@ def test_rbconfig_run_prints_the_problem_without_a_traceback(folder: Path) -> No
     assert 'Traceback' not in done.stderr
 
 
-def test_gevent_websocket_installed_is_refused(
-    folder: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize('installed', ['5.11.4', '6.0.0'])
+def test_an_untested_python_socketio_is_refused(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, installed: str
 ) -> None:
-    """With gevent-websocket importable, engineio would use it: say so, do not start."""
-    from engineio.async_drivers import gevent as engine_gevent
+    """rbconfig overrides some of python-socketio's internals: only tested releases start."""
+    from rbconfig.runtime.socket import adapter
 
-    monkeypatch.setattr(engine_gevent, 'SimpleWebSocketWSGI', None)
+    monkeypatch.setattr(adapter, 'version', lambda name: installed)
     _, where, message = problem_of(folder, '    events:\n      a: python:startup_handlers.good\n')
     assert where == 'sockets'
-    assert 'gevent-websocket is installed' in message
-    assert 'pip uninstall gevent-websocket' in message
+    assert f'python-socketio {installed} is installed' in message
+    assert 'tested with 5.12 to 5.18' in message
+
+
+def test_a_changed_private_method_is_refused(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tested release number is not enough: the overridden methods must have their shape."""
+    import socketio
+
+    monkeypatch.setattr(socketio.Server, '_send_packet', lambda self, sid, packet, extra: None)
+    _, where, message = problem_of(folder, '    events:\n      a: python:startup_handlers.good\n')
+    assert where == 'sockets'
+    assert 'Server._send_packet is not what rbconfig was tested with' in message

@@ -34,7 +34,8 @@ import socketio
 
 from ...document import Document
 from ...errors import StartupError
-from .server import build_server, websocket_library_problem
+from .adapter import participants, room_names
+from .server import build_server, check_versions
 
 __all__ = ['ENVIRON_KEY', 'Hub', 'create_hub']
 
@@ -108,7 +109,7 @@ class Hub:
             ValueError: ``namespace`` is not declared in the spec.
         """
         self._check(namespace)
-        return len(self.server.manager.rooms.get(namespace, {}).get(None, {}))
+        return sum(1 for _ in participants(self.server.manager, namespace))
 
     def rooms(self, namespace: str = '/') -> dict[str, int]:
         """The rooms of ``namespace`` that have clients in them, with how many each.
@@ -120,12 +121,13 @@ class Hub:
             ValueError: ``namespace`` is not declared in the spec.
         """
         self._check(namespace)
-        rooms = self.server.manager.rooms.get(namespace, {})
-        return {
-            room: len(members)
-            for room, members in list(rooms.items())
-            if room is not None and members and room not in members
-        }
+        manager = self.server.manager
+        counts = {}
+        for room in room_names(manager, namespace):
+            members = set(participants(manager, namespace, room))
+            if members and room not in members:  # not a client's own room
+                counts[room] = len(members)
+        return counts
 
     def _check(self, namespace: str) -> None:
         if namespace not in self.namespaces:
@@ -145,10 +147,10 @@ def create_hub(document: Document, *, debug: bool = False) -> Hub:
     Made before the globals are built, so start-up code can be given it.
 
     Raises:
-        StartupError: gevent-websocket is installed (see
-            :func:`~.server.websocket_library_problem`).
+        StartupError: the installed python-socketio is not one rbconfig was
+            tested with (see :func:`~.adapter.check_versions`).
     """
-    problem = websocket_library_problem()
+    problem = check_versions()
     if problem:
         raise StartupError.at(document, ('sockets',), problem)
     server = build_server(document.spec.socketio, debug=debug)

@@ -13,6 +13,7 @@ import socketio
 
 from ...document import Document
 from ...schema import SocketNamespace
+from .adapter import participants, room_names
 from .context import Context
 from .events import EventHandler, resolve_event, resolve_legacy
 from .hub import Hub, create_hub
@@ -95,7 +96,8 @@ class Namespaces:
         ctx = Context(self.hub, sid, namespace, environ, self.globs)
         if handler is not None:
             try:
-                accepted = handler.call(ctx, auth)
+                # {} when the client sent no auth payload, as the reference server gives.
+                accepted = handler.call(ctx, {} if auth is None else auth)
             except socketio.exceptions.ConnectionRefusedError:
                 raise
             except Exception:
@@ -170,12 +172,13 @@ class Namespaces:
             1 for obj in gc.get_objects() if isinstance(obj, gevent.Greenlet) and not obj.dead
         )
         manager = self.server.manager
+        spaces = list(manager.get_namespaces())
         return {
             'greenlets': alive,
-            'engine_sockets': len(self.server.eio.sockets),
+            'engine_sockets': len(self.server.eio.sessions),
             'socket_environs': len(self.server.environ),
-            'participants': sum(len(rooms.get(None, {})) for rooms in manager.rooms.values()),
-            'rooms': sum(len(rooms) for rooms in manager.rooms.values()),
+            'participants': sum(sum(1 for _ in participants(manager, ns)) for ns in spaces),
+            'rooms': sum(len(room_names(manager, ns)) for ns in spaces),
             'contexts': len(self.contexts),
             'legacy_sockets': len(self.legacy),
             'legacy_running': sum(
