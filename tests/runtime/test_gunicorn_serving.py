@@ -134,7 +134,7 @@ def test_application_without_a_spec_says_what_to_set() -> None:
 
 
 def test_gunicorn_gevent_worker_serves_socketio_over_websocket() -> None:
-    """simple-websocket needs no special worker class (runtime-facts pitfall 2)."""
+    """rbconfig's own WebSocket needs no special worker class (runtime-facts pitfall 2)."""
     import socketio
 
     chat = ROOT / 'apps' / 'chat' / 'chat.yaml'

@@ -101,9 +101,9 @@ def test_any_origin_when_the_spec_says_star() -> None:
 
 
 def test_compression_offer_is_declined(server: Server) -> None:
-    """permessage-deflate is not negotiated (simple-websocket alone would accept it).
+    """permessage-deflate is not negotiated (compressing per recipient costs a fan-out dearly).
 
-    It also shows that engine.io uses rbconfig's WebSocket connection class.
+    It also shows that the handshake is rbconfig's own (runtime/socket/websocket.py).
     """
     target = server.url.replace('http://', 'ws://') + '/socket.io/?EIO=4&transport=websocket'
     offer = 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits'

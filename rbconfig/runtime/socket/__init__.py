@@ -3,7 +3,7 @@
 :func:`mount` wraps the Falcon app in a WSGI callable that sends
 
 * ``<path>/`` (``/socket.io/`` by default) to the Socket.IO server
-  (WebSocket through simple-websocket, or long-polling);
+  (rbconfig's Engine.IO server, :mod:`.engine`: WebSocket or long-polling);
 * ``<path>/socket.io.js`` (and ``.min.js``, ``.esm.min.js``, source maps) to the
   browser client: a local copy, or a redirect to the CDN (see :mod:`.client_js`);
 * everything else to the app, with ``environ['rbconfig.hub']`` (the
