@@ -18,7 +18,15 @@ from .path import (
     TypeCheck,
     ValidatorCheck,
 )
-from .socket import SocketEvent, SocketIO, SocketMessage, SocketNamespace
+from .socket import (
+    QUEUE_KINDS,
+    QueueKind,
+    SocketEvent,
+    SocketIO,
+    SocketMessage,
+    SocketNamespace,
+    queue_kind,
+)
 from .spec import DEFAULT_MAX_BODY, FORMAT_VERSION, GlobalValue, Meta, Spec
 from .url import Placeholder, full_url, parse_url_template, route_key
 from .validate import BUILTIN_TYPES, SpecInvalid, known_keys, parse_spec, spec_rules
@@ -50,6 +58,7 @@ __all__ = [
     'Placeholder',
     'Schema',
     'PythonLocation',
+    'QueueKind',
     'StatusCode',
     # constants
     'BUILTIN_TYPES',
@@ -58,11 +67,13 @@ __all__ = [
     'FORMAT_VERSION',
     'HTTP_METHODS',
     'LOCATION_SCHEMES',
+    'QUEUE_KINDS',
     # functions and errors
     'SpecInvalid',
     'full_url',
     'known_keys',
     'parse_location',
+    'queue_kind',
     'parse_spec',
     'parse_url_template',
     'route_key',

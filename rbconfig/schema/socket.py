@@ -2,15 +2,91 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
+from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, Field, model_serializer, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_serializer, model_validator
 
 from .base import SpecModel, kind_of
 from .location import Location, PythonLocation, check_python
 from .path import Schema
 
-__all__ = ['SocketEvent', 'SocketIO', 'SocketMessage', 'SocketNamespace']
+__all__ = [
+    'QUEUE_KINDS',
+    'MessageQueue',
+    'QueueKind',
+    'SocketEvent',
+    'SocketIO',
+    'SocketMessage',
+    'SocketNamespace',
+    'queue_kind',
+]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueKind:
+    """A family of message-queue URLs: which python-socketio client manager serves it.
+
+    Attributes:
+        name: the manager's family (``'redis'``, ``'kafka'``, ``'amqp'``).
+        schemes: the URL schemes it takes.
+        extra: the rbconfig extra that installs its client library
+            (``pip install 'rbconfig[redis]'``).
+    """
+
+    name: str
+    schemes: tuple[str, ...]
+    extra: str
+
+
+#: The message queues python-socketio's client managers reach from a gevent server.
+QUEUE_KINDS = (
+    QueueKind('redis', ('redis', 'rediss', 'redis+sentinel', 'unix'), 'redis'),
+    QueueKind('valkey', ('valkey', 'valkeys', 'valkey+sentinel'), 'valkey'),
+    QueueKind('kafka', ('kafka',), 'kafka'),
+    QueueKind('amqp', ('amqp', 'amqps', 'pyamqp'), 'amqp'),
+)
+
+
+def queue_kind(url: str) -> QueueKind:
+    """The :class:`QueueKind` of a message-queue URL.
+
+    Raises:
+        ValueError: the URL's scheme is none python-socketio can use with gevent.
+    """
+    scheme = urlsplit(url).scheme.lower() if '://' in url else ''
+    for kind in QUEUE_KINDS:
+        if scheme in kind.schemes:
+            return kind
+    known = ', '.join(f'{name}://' for kind in QUEUE_KINDS for name in kind.schemes)
+    hint = ''
+    if scheme.startswith('zmq'):
+        hint = " (python-socketio's ZeroMQ manager needs eventlet; rbconfig runs on gevent)"
+    raise ValueError(f'expected a message queue URL ({known}), got {url!r}{hint}')
+
+
+def _check_queue(url: str) -> str:
+    queue_kind(url)
+    return url
+
+
+#: A message queue URL: ``redis://host:6379/0``, ``amqp://...``, ``kafka://...``.
+MessageQueue = Annotated[
+    str,
+    AfterValidator(_check_queue),
+    Field(
+        json_schema_extra={
+            'pattern': '^('
+            + '|'.join(
+                scheme.replace('+', '\\+') for kind in QUEUE_KINDS for scheme in kind.schemes
+            )
+            + ')://'
+        },
+        description='The message queue shared by the nodes of a cluster: redis://host:6379/0, '
+        'rediss://, redis+sentinel://, unix://, valkey://, kafka://, amqp://.',
+    ),
+]
 
 
 class SocketMessage(SpecModel):
@@ -119,6 +195,8 @@ class SocketIO(SpecModel):
         'max_message',
         'connect_timeout',
         'client',
+        'message_queue',
+        'channel',
     )
 
     path: str = Field('/socket.io', pattern=r'^/[^{}]*$', description='Endpoint of the server.')
@@ -139,4 +217,15 @@ class SocketIO(SpecModel):
     client: Location | None = Field(
         None,
         description="Where to find socket.io.js to serve at <path>/socket.io.js ('file:...').",
+    )
+    message_queue: MessageQueue | None = Field(
+        None,
+        description='Message queue URL shared by every process serving the app (redis://...); '
+        'the RBCONFIG_MESSAGE_QUEUE environment variable overrides it.',
+    )
+    channel: str = Field(
+        'socketio',
+        min_length=1,
+        pattern=r'^[^\s]+$',
+        description='Channel (topic, exchange) on the message queue; one per app sharing it.',
     )

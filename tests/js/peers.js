@@ -5,7 +5,8 @@
 // Reads one JSON command a line on stdin, writes one JSON event a line on stdout.
 // Commands (each names a peer by "id"):
 //   {"op": "connect", "id": "a", "transport": "websocket"|"polling"|"both",
-//    "namespace": "/", "auth": {...}, "path": "/socket.io", "summarize": ["flood"]}
+//    "namespace": "/", "auth": {...}, "path": "/socket.io", "summarize": ["flood"],
+//    "url": "http://127.0.0.1:8001"}   (url: another server than the one given at start)
 //   (events named in "summarize" are written as {"event", "size"}: the length of
 //   their JSON arguments, instead of the arguments)
 //   {"op": "emit", "id": "a", "event": "chat", "args": [...], "ack": "tag"}
@@ -38,7 +39,7 @@ function transports(name) {
 }
 
 function connect(cmd) {
-  const url = base + (cmd.namespace && cmd.namespace !== '/' ? cmd.namespace : '');
+  const url = (cmd.url || base) + (cmd.namespace && cmd.namespace !== '/' ? cmd.namespace : '');
   const socket = io(url, {
     path: cmd.path || '/socket.io',
     transports: transports(cmd.transport),

@@ -53,8 +53,14 @@ class Context:
         """Send ``event`` to this client, or to the client or room ``to``.
 
         A tuple ``data`` is sent as several arguments; dicts and lists as JSON.
+        ``to`` may be a client or a room of another process sharing the app's
+        message queue; this client is always here, so an emit to it stays off
+        the queue.
         """
-        self._server.emit(event, data, to=to or self.sid, namespace=self.namespace)
+        if to is None or to == self.sid:
+            self._server.emit(event, data, to=self.sid, namespace=self.namespace, ignore_queue=True)
+        else:
+            self._server.emit(event, data, to=to, namespace=self.namespace)
 
     def send(self, data: Any, to: str | None = None) -> None:
         """Send a ``message`` event (what ``socket.send()`` sends) to this client or ``to``."""

@@ -23,7 +23,10 @@ Example, a sampler started once by the ``globals`` entry
         return gevent.spawn(run)
 
 There is one hub per app, so one per process (each gunicorn worker builds its
-own app): it reaches the clients connected to this process.
+own app). Without a message queue it reaches the clients connected to this
+process; with one (``socketio.message_queue``, see :mod:`.queue`), its emits
+and disconnects reach the clients of every process serving the app, while its
+counts (:meth:`Hub.connected`, :meth:`Hub.rooms`) stay those of this process.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import socketio
 
 from ...document import Document
 from ...errors import StartupError
+from . import queue
 from .adapter import participants, room_names
 from .server import build_server, check_versions
 
@@ -74,6 +78,7 @@ class Hub:
         to: str | None = None,
         room: str | None = None,
         namespace: str = '/',
+        local: bool = False,
     ) -> None:
         """Send ``event`` to every client of ``namespace``, to one client, or to one room.
 
@@ -83,6 +88,8 @@ class Hub:
             to: one client's sid (``ctx.sid``, ``socket.id`` in the client).
             room: a room's name (what handlers passed to ``ctx.join``).
             namespace: one of the spec's ``sockets``.
+            local: only to the clients of this process, even with a message
+                queue (news about this process, such as its own load).
 
         Raises:
             TypeError: ``event`` is not a non-empty string.
@@ -94,16 +101,35 @@ class Hub:
         if to is not None and room is not None:
             raise ValueError('hub.emit(): give to= (one client) or room= (a room), not both')
         self._check(namespace)
-        self.server.emit(event, data, to=to if to is not None else room, namespace=namespace)
+        target = to if to is not None else room
+        self.server.emit(event, data, to=target, namespace=namespace, ignore_queue=local)
 
     def send(
-        self, data: Any, *, to: str | None = None, room: str | None = None, namespace: str = '/'
+        self,
+        data: Any,
+        *,
+        to: str | None = None,
+        room: str | None = None,
+        namespace: str = '/',
+        local: bool = False,
     ) -> None:
         """Send a ``message`` event (what ``socket.on('message')`` receives); see :meth:`emit`."""
-        self.emit('message', data, to=to, room=room, namespace=namespace)
+        self.emit('message', data, to=to, room=room, namespace=namespace, local=local)
+
+    def disconnect(self, sid: str, namespace: str = '/') -> None:
+        """Close the connection of client ``sid`` to ``namespace``, whichever process holds it.
+
+        A client of another process is disconnected by that process (through
+        the message queue); an unknown sid is ignored.
+
+        Raises:
+            ValueError: ``namespace`` is not declared in the spec.
+        """
+        self._check(namespace)
+        self.server.disconnect(sid, namespace=namespace)
 
     def connected(self, namespace: str = '/') -> int:
-        """How many clients are connected to ``namespace``.
+        """How many clients are connected to ``namespace`` in this process.
 
         Raises:
             ValueError: ``namespace`` is not declared in the spec.
@@ -112,7 +138,7 @@ class Hub:
         return sum(1 for _ in participants(self.server.manager, namespace))
 
     def rooms(self, namespace: str = '/') -> dict[str, int]:
-        """The rooms of ``namespace`` that have clients in them, with how many each.
+        """The rooms of ``namespace`` that have clients of this process, with how many each.
 
         Each client's own room (named after its sid) is left out, as in
         ``ctx.rooms``.
@@ -144,14 +170,20 @@ class Hub:
 def create_hub(document: Document, *, debug: bool = False) -> Hub:
     """The hub of ``document``'s sockets, with its python-socketio server.
 
-    Made before the globals are built, so start-up code can be given it.
+    Made before the globals are built, so start-up code can be given it. With
+    a message queue (see :mod:`.queue`), the server is connected to it here,
+    before the process serves anyone.
 
     Raises:
         StartupError: the installed python-socketio is not one rbconfig was
-            tested with (see :func:`~.adapter.check_versions`).
+            tested with (see :func:`~.adapter.check_versions`); the message queue
+            is misconfigured or does not answer.
     """
     problem = check_versions()
     if problem:
         raise StartupError.at(document, ('sockets',), problem)
-    server = build_server(document.spec.socketio, debug=debug)
+    manager = queue.client_manager(document)
+    server = build_server(document.spec.socketio, debug=debug, client_manager=manager)
+    if manager is not None:
+        queue.start(document, server)
     return Hub(server, tuple(document.spec.sockets))

@@ -180,12 +180,14 @@ class LegacySocket:
         return self._connected
 
     def send(self, message: Any) -> None:
-        """Send ``message`` to this client as a ``message`` event."""
+        """Send ``message`` to this client as a ``message`` event (never through the queue)."""
         if self._connected:
-            self._sio.send(message, to=self.session.session_id, namespace=self._namespace)
+            self._sio.send(
+                message, to=self.session.session_id, namespace=self._namespace, ignore_queue=True
+            )
 
     def broadcast(self, message: Any) -> None:
-        """Send ``message`` to every client of the namespace but this one."""
+        """Send ``message`` to every client of the namespace but this one, on every node."""
         self._sio.send(message, namespace=self._namespace, skip_sid=self.session.session_id)
 
     def recv(self) -> list[Any]:

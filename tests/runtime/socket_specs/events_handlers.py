@@ -100,6 +100,12 @@ def bye(ctx):
     ctx.disconnect()
 
 
+def evict(ctx, sid):
+    """Disconnect another client, wherever it is connected (through the hub)."""
+    ctx.hub.disconnect(sid)
+    return 'evicted'
+
+
 def whisper(ctx, data):
     ctx.send({'whisper': data})
 

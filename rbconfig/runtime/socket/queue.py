@@ -1,0 +1,338 @@
+"""The message queue that joins the processes serving one app: python-socketio's client managers.
+
+One process holds the clients connected to it. With ``socketio.message_queue``
+set (or the :data:`ENV_VAR` environment variable), every process serving the
+app talks to the others through a python-socketio *client manager*
+(:class:`socketio.RedisManager`, :class:`socketio.KafkaManager`,
+:class:`socketio.KombuManager` for AMQP): an emit, a broadcast, an emit to a
+room, a ``disconnect`` or a room change for a client of another process is
+published on the queue's ``channel`` and carried out by the process that holds
+the client. rbconfig adds no protocol of its own; what it adds is around the
+manager:
+
+* the URL from the spec or the environment, checked, and a one-line error
+  naming the extra to install when the queue's client library is missing;
+* at start-up, the queue must answer: an unreachable Redis stops the start-up
+  with the reason (never a traceback), and the process listens for clients only
+  once it is subscribed, so a message published by another node right after a
+  client connects here is not missed (python-socketio subscribes lazily, at the
+  first client);
+* the log says when the subscription to Redis is lost and when it is back
+  (python-socketio retries after 1, 2, 4 ... up to 60 seconds).
+
+A process that only emits (a worker, a cron job) uses :func:`write_only`:
+python-socketio's write-only manager on the same URL and channel.
+
+Private use of python-socketio, fenced here: :class:`_LoggedRedisManager`
+extends ``RedisManager._redis_connect`` (called by the manager's listening
+greenlet, ``thread``, before it subscribes), the hook python-socketio's own
+backends override; :func:`check_version` refuses a python-socketio without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import gevent
+import gevent.event
+import socketio
+
+from ...document import Document
+from ...errors import Loc, StartupError
+from ...schema import QueueKind, queue_kind
+from .server import DEFAULT_SETTINGS
+
+__all__ = [
+    'ENV_VAR',
+    'OFF',
+    'QueueSetting',
+    'client_manager',
+    'queue_setting',
+    'start',
+    'write_only',
+]
+
+logger = logging.getLogger('rbconfig.socket.queue')
+
+#: The environment variable that overrides ``socketio.message_queue`` at run time.
+ENV_VAR = 'RBCONFIG_MESSAGE_QUEUE'
+
+#: Values of :data:`ENV_VAR` that turn the queue off (one process, as without the setting).
+OFF = frozenset({'none', 'off'})
+
+#: Seconds the start-up waits for the queue to answer and the subscription to be in place.
+STARTUP_TIMEOUT = 10.0
+
+#: The module each kind needs (imported by :func:`_client_module`), by kind name.
+_CLIENT_MODULES = {'redis': 'redis', 'valkey': 'valkey', 'kafka': 'kafka', 'amqp': 'kombu'}
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSetting:
+    """Where the processes of one app meet.
+
+    Attributes:
+        url: the queue's URL (with its password, if any).
+        channel: the channel (topic, exchange) every process of the app uses.
+        kind: which client manager serves the URL.
+        source: where the URL was given: ``socketio.message_queue`` or :data:`ENV_VAR`.
+        loc: the spec place errors are reported at.
+    """
+
+    url: str
+    channel: str
+    kind: QueueKind
+    source: str
+    loc: Loc
+
+    @property
+    def shown(self) -> str:
+        """The URL without its password, for logs and errors."""
+        return redact(self.url)
+
+
+def redact(url: str) -> str:
+    """``url`` with the password replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, host = parts.netloc.rpartition('@')
+    user = userinfo.partition(':')[0]
+    return urlunsplit(parts._replace(netloc=f'{user}:***@{host}'))
+
+
+def queue_setting(
+    document: Document, environ: MutableMapping[str, str] | None = None
+) -> QueueSetting | None:
+    """The app's message queue: :data:`ENV_VAR` if set, else ``socketio.message_queue``.
+
+    ``RBCONFIG_MESSAGE_QUEUE=none`` (or ``off``) turns a spec's queue off.
+
+    Raises:
+        StartupError: the environment variable is not a message-queue URL.
+    """
+    settings = document.spec.socketio or DEFAULT_SETTINGS
+    loc: Loc = ('socketio', 'message_queue')
+    value = (os.environ if environ is None else environ).get(ENV_VAR, '').strip()
+    if value:
+        if value.lower() in OFF:
+            return None
+        try:
+            kind = queue_kind(value)
+        except ValueError as ex:
+            raise StartupError.at(document, loc, f'{ENV_VAR}: {ex}') from None
+        return QueueSetting(value, settings.channel, kind, ENV_VAR, loc)
+    if settings.message_queue is None:
+        return None
+    url = settings.message_queue
+    return QueueSetting(url, settings.channel, queue_kind(url), 'socketio.message_queue', loc)
+
+
+def _client_module(document: Document, setting: QueueSetting) -> ModuleType:
+    """The queue's client library; one line naming the extra to install when it is missing.
+
+    Raises:
+        StartupError: the module is not installed.
+    """
+    try:
+        if setting.kind.name == 'redis':
+            import redis
+
+            return redis
+        if setting.kind.name == 'valkey':
+            import valkey
+
+            return valkey
+        if setting.kind.name == 'kafka':
+            import kafka
+
+            return kafka
+        import kombu
+
+        return kombu
+    except ImportError:
+        module = _CLIENT_MODULES[setting.kind.name]
+        raise StartupError.at(
+            document,
+            setting.loc,
+            f'{setting.source} {setting.shown} needs the {module!r} module: '
+            f"pip install 'rbconfig[{setting.kind.extra}]'",
+        ) from None
+
+
+class _QueueLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """python-socketio's manager log, saying which queue and why it failed.
+
+    RedisManager logs "Cannot receive from redis... retrying in 2 secs" and puts
+    the reason in ``extra``, where no formatter shows it; it goes into the line here.
+    """
+
+    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, Any]:
+        reason = (kwargs.get('extra') or {}).get('redis_exception')
+        text = f'message queue {self.extra["queue"]}: {msg}' if self.extra else str(msg)
+        return (f'{text} ({reason})' if reason else text), kwargs
+
+
+class _LoggedRedisManager(socketio.RedisManager):
+    """python-socketio's RedisManager that says when its subscription is in place.
+
+    ``_redis_connect`` is what the manager's listening greenlet calls before it
+    subscribes, at the start and after each lost connection. Here, in that
+    greenlet, it subscribes at once (python-socketio's own ``subscribe`` that
+    follows is then a no-op for Redis), so the start-up can wait for it and the
+    log can say that events from the other nodes flow again.
+    """
+
+    def __init__(self, *args: Any, shown: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shown = shown
+        self.subscribed = gevent.event.Event()
+        self._subscriptions = 0
+
+    def _redis_connect(self) -> None:
+        super()._redis_connect()
+        if gevent.getcurrent() is not getattr(self, 'thread', None):
+            return  # the publishing side reconnecting: nothing to subscribe
+        assert self.pubsub is not None
+        self.pubsub.subscribe(self.channel)  # raises when Redis is still away: retried
+        self._subscriptions += 1
+        if self._subscriptions == 1:
+            logger.info('message queue %s: subscribed to channel %r', self.shown, self.channel)
+        else:
+            logger.warning(
+                'message queue %s: connected again, subscribed to channel %r; events from '
+                'the other processes flow again (those published while it was away are lost)',
+                self.shown,
+                self.channel,
+            )
+        self.subscribed.set()
+
+
+def check_version() -> str | None:
+    """Why RedisManager lacks what :class:`_LoggedRedisManager` extends, or None."""
+    if not callable(getattr(socketio.RedisManager, '_redis_connect', None)):
+        return (
+            'this python-socketio has no RedisManager._redis_connect; rbconfig supports '
+            'python-socketio 5.11 to 5.x'
+        )
+    return None
+
+
+def _manager(setting: QueueSetting, *, write_only: bool) -> socketio.PubSubManager:
+    log = _QueueLog(logger, {'queue': setting.shown})
+    common: dict[str, Any] = {'channel': setting.channel, 'write_only': write_only, 'logger': log}
+    name = setting.kind.name
+    if name in ('redis', 'valkey'):
+        options = {'socket_connect_timeout': 5, 'socket_keepalive': True}
+        if write_only:
+            return socketio.RedisManager(setting.url, redis_options=options, **common)
+        return _LoggedRedisManager(
+            setting.url, redis_options=options, shown=setting.shown, **common
+        )
+    if name == 'kafka':
+        return socketio.KafkaManager(setting.url, **common)
+    return socketio.KombuManager(setting.url, **common)
+
+
+def client_manager(document: Document) -> socketio.PubSubManager | None:
+    """The client manager for the app's message queue, or None without a queue.
+
+    Raises:
+        StartupError: a bad :data:`ENV_VAR`, a missing client library (naming the
+            extra), or a queue that cannot be set up (naming it and why).
+    """
+    setting = queue_setting(document)
+    if setting is None:
+        return None
+    _client_module(document, setting)
+    problem = check_version()
+    if problem and setting.kind.name in ('redis', 'valkey'):
+        raise StartupError.at(document, setting.loc, problem)
+    try:
+        return _manager(setting, write_only=False)
+    except Exception as ex:  # e.g. kafka: no broker answers
+        raise _unreachable(document, setting, ex) from None
+
+
+def _unreachable(document: Document, setting: QueueSetting, error: BaseException) -> StartupError:
+    reason = (str(error) or type(error).__name__).rstrip('.')
+    return StartupError.at(
+        document,
+        setting.loc,
+        f'cannot reach the message queue {setting.shown} ({setting.source}): {reason}; '
+        f'start it, or set {ENV_VAR}=none to serve from this one process',
+    )
+
+
+def start(document: Document, server: socketio.Server) -> None:
+    """Connect ``server``'s manager to the queue now, and wait until it listens.
+
+    python-socketio would do it at the first client's connection; done at
+    start-up, an unreachable queue is found before the process serves anyone,
+    and a client connecting here cannot miss what another node publishes just
+    after.
+
+    Raises:
+        StartupError: the queue does not answer (with the reason).
+    """
+    manager = server.manager
+    setting = queue_setting(document)
+    assert setting is not None
+    if isinstance(manager, socketio.RedisManager):
+        _ping(document, setting, _client_module(document, setting), manager.redis_options)
+    server.manager_initialized = True
+    manager.initialize()
+    if isinstance(manager, _LoggedRedisManager) and not manager.subscribed.wait(STARTUP_TIMEOUT):
+        raise _unreachable(
+            document, setting, TimeoutError(f'not subscribed within {STARTUP_TIMEOUT:.0f} s')
+        )
+
+
+def _ping(
+    document: Document, setting: QueueSetting, module: ModuleType, options: dict[str, Any]
+) -> None:
+    """Stop the start-up when Redis (or Valkey) does not answer a PING."""
+    try:
+        client = module.Redis.from_url(setting.url, **options)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except Exception as ex:
+        raise _unreachable(document, setting, ex) from None
+
+
+def write_only(document: Document) -> socketio.PubSubManager:
+    """python-socketio's write-only manager on the app's queue, for another process.
+
+    It emits to the clients of every process serving the app, from a process
+    that serves none (a worker, a cron job)::
+
+        from rbconfig.converters import load
+        from rbconfig.runtime.socket.queue import write_only
+
+        queue = write_only(load('apps/chat/chat.yaml'))
+        queue.emit('message', '{"announcement": "back at 5"}', namespace='/')
+
+    ``emit(event, data, namespace='/', room=None, skip_sid=None)`` (``room``
+    may be one client's sid) and ``disconnect(sid, namespace='/')`` are
+    python-socketio's.
+
+    Raises:
+        StartupError: the app has no message queue, or its client library is missing.
+    """
+    setting = queue_setting(document)
+    if setting is None:
+        raise StartupError.at(
+            document,
+            ('socketio', 'message_queue'),
+            f'no message queue: set socketio.message_queue in the spec or {ENV_VAR}',
+        )
+    _client_module(document, setting)
+    return _manager(setting, write_only=True)

@@ -1,0 +1,125 @@
+"""Several ``rbconfig run`` nodes sharing a real Redis, for the cluster tests.
+
+Each test gets its own ``redis-server`` on a free port (the shared one on 6379
+is never restarted, and Pub/Sub channels are global to a server, so parallel
+runs of these tests would otherwise hear each other)::
+
+    with redis_server() as redis, nodes(SPEC, 2, redis.url) as (a, b):
+        ...                       # a.url, b.url: two processes of one app
+        redis.restart()           # the same port, while the nodes run
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from .server import Server, free_port, start_server
+
+__all__ = ['QUEUE_ENV', 'RedisServer', 'nodes', 'redis_server']
+
+#: The environment variable naming the message queue (rbconfig.runtime.socket.queue.ENV_VAR).
+QUEUE_ENV = 'RBCONFIG_MESSAGE_QUEUE'
+
+
+class RedisServer:
+    """A ``redis-server`` process of one test, in memory only."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f'redis://127.0.0.1:{port}/0'
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log = tempfile.TemporaryFile()
+
+    def start(self, timeout: float = 10) -> None:
+        """Start it on :attr:`port` and wait until it answers PING."""
+        binary = shutil.which('redis-server')
+        assert binary, 'redis-server is not installed (run make test)'
+        self.process = subprocess.Popen(
+            [binary, '--port', str(self.port), '--bind', '127.0.0.1', '--save', '']
+            + ['--appendonly', 'no'],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while not self.ping():
+            assert self.process.poll() is None, f'redis-server exited:\n{self.output()}'
+            assert time.monotonic() < deadline, f'redis-server did not answer:\n{self.output()}'
+            time.sleep(0.02)
+
+    def ping(self) -> bool:
+        """True when the server answers PING."""
+        try:
+            with socket.create_connection(('127.0.0.1', self.port), timeout=1) as sock:
+                sock.sendall(b'PING\r\n')
+                return sock.recv(16).startswith(b'+PONG')
+        except OSError:
+            return False
+
+    def command(self, *args: str) -> bytes:
+        """One command's raw reply (RESP), e.g. ``command('PUBSUB', 'NUMSUB', 'socketio')``."""
+        request = f'*{len(args)}\r\n' + ''.join(f'${len(a.encode())}\r\n{a}\r\n' for a in args)
+        with socket.create_connection(('127.0.0.1', self.port), timeout=2) as sock:
+            sock.sendall(request.encode())
+            return sock.recv(65536)
+
+    def stop(self) -> None:
+        """Stop it (SIGTERM) and wait for the exit."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def restart(self) -> None:
+        """Stop, then start again on the same port (every connection to it is cut)."""
+        self.stop()
+        self.start()
+
+    def output(self) -> str:
+        """What the server logged."""
+        self._log.seek(0)
+        return self._log.read().decode('utf-8', 'replace')
+
+    def close(self) -> None:
+        self.stop()
+        self._log.close()
+
+
+@contextmanager
+def redis_server() -> Iterator[RedisServer]:
+    """A fresh ``redis-server`` on a free port until the block ends."""
+    server = RedisServer(free_port())
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
+
+
+@contextmanager
+def nodes(
+    spec: Path | str,
+    count: int,
+    queue: str,
+    *extra_args: str,
+    env: dict[str, str] | None = None,
+) -> Iterator[list[Server]]:
+    """``count`` ``rbconfig run`` processes of ``spec`` sharing the message queue ``queue``.
+
+    Each is started with ``RBCONFIG_MESSAGE_QUEUE=queue``; a node accepts
+    connections only once it is subscribed to the queue, so they are ready
+    when this yields.
+    """
+    with ExitStack() as stack:
+        yield [
+            stack.enter_context(
+                start_server(spec, *extra_args, env={**(env or {}), QUEUE_ENV: queue})
+            )
+            for _ in range(count)
+        ]

@@ -1,0 +1,221 @@
+"""Socket.IO across processes: two ``rbconfig run`` nodes sharing a real Redis.
+
+Everything a handler can do reaches clients of the other node: broadcasts,
+emits to a room or to one client, ``hub.disconnect``, HTTP handlers and the
+2011 API; ``send`` and acks stay with their client. Each test has its own
+``redis-server`` (tests/helpers/cluster.py).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.cluster import QUEUE_ENV, nodes, redis_server
+from tests.helpers.peers import Peers
+from tests.helpers.server import ROOT, child_env, spawn, start_server
+
+SPECS = Path(__file__).resolve().parent / 'socket_specs'
+EVENTS = SPECS / 'events.yaml'
+CHAT = SPECS / 'chat2011.yaml'
+
+
+@pytest.mark.parametrize('transport', ['websocket', 'polling'])
+def test_broadcasts_rooms_and_acks_cross_nodes(transport: str) -> None:
+    with redis_server() as redis, nodes(EVENTS, 2, redis.url) as (a, b), Peers(a.url) as peers:
+        peers.connect('ann', transport, auth={'name': 'ann'})
+        peers.connect('bob', transport, auth={'name': 'bob'}, url=b.url)
+        peers.connect('cid', transport, auth={'name': 'cid'}, url=b.url)
+        # connect handlers broadcast: bob's arrival (on b) reaches ann (on a).
+        assert peers.expect(id='ann', event='joined', where=lambda e: e['args'] == ['bob'])
+
+        # A broadcast from b reaches a; the ack comes back to its sender only.
+        peers.emit('bob', 'chat', 'hi all', ack='c1')
+        assert peers.expect(id='bob', type='ack')['args'] == ['ok']
+        assert peers.expect(id='ann', event='chat')['args'] == [{'from': 'bob', 'text': 'hi all'}]
+        assert peers.expect(id='cid', event='chat')['args'] == [{'from': 'bob', 'text': 'hi all'}]
+        assert peers.events(id='bob', event='chat') == []
+
+        # A room with members on both nodes.
+        for name in ('ann', 'bob'):
+            peers.emit(name, 'join', 'g', ack='j')
+            assert peers.expect(id=name, type='ack')['args'] == [['g']]
+        peers.emit('ann', 'to_room', 'g', 'in g')
+        assert peers.expect(id='bob', event='room')['args'] == [{'room': 'g', 'text': 'in g'}]
+        # bob leaves; what ann says in g next reaches nobody on b: the chat
+        # broadcast after it comes through the same channel, in order.
+        peers.emit('bob', 'leave', 'g', ack='l')
+        assert peers.expect(id='bob', type='ack')['args'] == [[]]
+        peers.emit('ann', 'to_room', 'g', 'after bob left')
+        peers.emit('ann', 'chat', 'marker')
+        peers.expect(id='bob', event='chat', where=lambda e: e['args'][0]['text'] == 'marker')
+        peers.expect(id='cid', event='chat', where=lambda e: e['args'][0]['text'] == 'marker')
+        assert [e['args'] for e in peers.events(id='bob', event='room')] == [
+            [{'room': 'g', 'text': 'in g'}]
+        ]
+        assert peers.events(id='cid', event='room') == []
+
+        # ctx.emit(to=sid) reaches one client of the other node.
+        cid = peers.events(id='cid', type='connect')[0]['sid']
+        peers.emit('ann', 'kick', cid)
+        assert peers.expect(id='cid', event='kicked')['args'] == [
+            peers.events(id='ann', type='connect')[0]['sid']
+        ]
+        assert peers.events(id='bob', event='kicked') == []
+
+
+def test_disconnect_a_client_of_another_node() -> None:
+    with redis_server() as redis, nodes(EVENTS, 2, redis.url) as (a, b), Peers(a.url) as peers:
+        peers.connect('ann', auth={'name': 'ann'})
+        bob = peers.connect('bob', auth={'name': 'bob'}, url=b.url)['sid']
+        peers.emit('ann', 'evict', bob, ack='e')
+        assert peers.expect(id='ann', type='ack')['args'] == ['evicted']
+        assert peers.expect(id='bob', type='disconnect')['reason'] == 'io server disconnect'
+        # b ran bob's disconnect handler, whose broadcast reaches ann on a.
+        assert peers.expect(id='ann', event='left')['args'] == ['bob']
+
+
+def test_http_handler_of_one_node_reaches_clients_of_the_other() -> None:
+    with redis_server() as redis, nodes(EVENTS, 2, redis.url) as (a, b), Peers(a.url) as peers:
+        peers.connect('ann', 'polling')
+        request = urllib.request.Request(f'{b.url}/announce', data=b'from b', method='POST')
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.read() == b'sent'
+        assert peers.expect(id='ann', event='message')['args'] == [{'announce': 'from b'}]
+
+
+def _said(peers: Peers, id: str, key: str) -> dict:
+    event = peers.expect(id=id, event='message', where=lambda e: key in json.loads(e['args'][0]))
+    return json.loads(event['args'][0])
+
+
+@pytest.mark.parametrize('transport', ['websocket', 'polling'])
+def test_the_2011_chat_on_two_nodes(transport: str) -> None:
+    with redis_server() as redis, nodes(CHAT, 2, redis.url) as (a, b), Peers(a.url) as peers:
+        ann = peers.connect('ann', transport)['sid']
+        assert _said(peers, 'ann', 'buffer') == {'buffer': []}
+        bob = peers.connect('bob', transport, url=b.url)['sid']
+        # socketio.broadcast() on b reaches ann on a ...
+        assert _said(peers, 'ann', 'announcement') == {'announcement': f'{bob} connected'}
+        # ... and socketio.send() stays with its own client.
+        assert _said(peers, 'bob', 'buffer') == {'buffer': []}
+        peers.send('bob', 'hello from b')
+        assert _said(peers, 'ann', 'message') == {'message': [bob, 'hello from b']}
+        peers.send('ann', 'hello from a')
+        assert _said(peers, 'bob', 'message') == {'message': [ann, 'hello from a']}
+        peers.disconnect('bob')
+        assert _said(peers, 'ann', 'announcement') == {'announcement': f'{bob} disconnected'}
+        # Nobody heard their own words or got another's buffer.
+        for name, sid in (('ann', ann), ('bob', bob)):
+            heard = [json.loads(e['args'][0]) for e in peers.events(id=name, event='message')]
+            assert sum('buffer' in item for item in heard) == 1
+            assert not any(item.get('message', [None])[0] == sid for item in heard)
+
+
+def test_another_process_emits_to_every_node() -> None:
+    """python-socketio's write-only manager, from a process that serves nobody."""
+    script = textwrap.dedent(
+        f"""
+        from rbconfig.converters import load
+        from rbconfig.runtime.socket.queue import write_only
+
+        queue = write_only(load({str(EVENTS)!r}))
+        queue.emit('chat', {{'from': 'cron', 'text': 'nightly'}}, namespace='/')
+        print('published')
+        """
+    )
+    with redis_server() as redis, nodes(EVENTS, 2, redis.url) as (a, b), Peers(a.url) as peers:
+        peers.connect('ann', 'websocket')
+        peers.connect('bob', 'polling', url=b.url)
+        done = subprocess.run(
+            [sys.executable, '-c', script],
+            env=child_env({QUEUE_ENV: redis.url}),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        for name in ('ann', 'bob'):
+            assert peers.expect(id=name, event='chat')['args'] == [
+                {'from': 'cron', 'text': 'nightly'}
+            ]
+
+
+def _start_fails(env: dict[str, str], spec: Path = EVENTS) -> str:
+    server = spawn(spec, env=env)
+    assert server.process.wait(60) == 1, server.output()
+    output = server.output()
+    assert 'Traceback' not in output, output
+    return output
+
+
+def test_unreachable_redis_is_a_clear_start_up_error() -> None:
+    with redis_server() as redis:
+        url = redis.url
+    output = _start_fails({QUEUE_ENV: url})
+    assert f'cannot reach the message queue {url} ({QUEUE_ENV})' in output
+    assert 'Connection refused' in output
+    assert f'{QUEUE_ENV}=none' in output
+
+
+def test_bad_queue_url_in_the_environment() -> None:
+    output = _start_fails({QUEUE_ENV: 'zmq+tcp://127.0.0.1:5555+5556'})
+    assert f'socketio.message_queue: {QUEUE_ENV}: expected a message queue URL' in output
+    assert 'needs eventlet' in output
+
+
+def test_bad_queue_url_in_the_spec_is_located(tmp_path: Path) -> None:
+    spec = tmp_path / 'spec.yaml'
+    spec.write_text(
+        'rbconfig: 1\nsocketio:\n  message_queue: http://127.0.0.1:6379\n'
+        'sockets:\n  /:\n    events: {x: python:m.x}\n'
+    )
+    output = _start_fails({}, spec)
+    assert f'{spec}:3:3: error: socketio.message_queue: expected a message queue URL' in output
+
+
+@pytest.mark.parametrize(
+    ('url', 'module', 'extra'),
+    [
+        ('redis://127.0.0.1:6379/0', 'redis', 'redis'),
+        ('kafka://127.0.0.1:9092', 'kafka', 'kafka'),
+        ('amqp://guest:secret@127.0.0.1:5672//', 'kombu', 'amqp'),
+        ('valkey://127.0.0.1:6379/0', 'valkey', 'valkey'),
+    ],
+)
+def test_a_missing_client_library_names_the_extra(url: str, module: str, extra: str) -> None:
+    # The module made unimportable in the server process, as on an install without the extra.
+    shown = url.replace(':secret@', ':***@')
+    code = (
+        f'import sys; sys.modules[{module!r}] = None; '
+        f'from rbconfig.cli import main; sys.exit(main())'
+    )
+    done = subprocess.run(
+        [sys.executable, '-c', code, 'run', str(EVENTS), '--port', '0'],
+        env=child_env({QUEUE_ENV: url}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stderr.splitlines() if 'error:' in line]
+    assert lines == [
+        f'{EVENTS}:5:1: error: socketio.message_queue: {QUEUE_ENV} {shown} needs the '
+        f"{module!r} module: pip install 'rbconfig[{extra}]'"
+    ], done.stderr
+
+
+def test_none_turns_the_queue_off() -> None:
+    with start_server(EVENTS, env={QUEUE_ENV: 'none'}) as server, Peers(server.url) as peers:
+        peers.connect('ann', auth={'name': 'ann'})
+        peers.connect('bob', auth={'name': 'bob'})
+        peers.emit('bob', 'chat', 'local', ack='c')
+        assert peers.expect(id='ann', event='chat')['args'] == [{'from': 'bob', 'text': 'local'}]
+        assert 'message queue' not in server.output()
