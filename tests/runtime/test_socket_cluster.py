@@ -191,7 +191,7 @@ def test_bad_queue_url_in_the_spec_is_located(tmp_path: Path) -> None:
 )
 def test_a_missing_client_library_names_the_extra(url: str, module: str, extra: str) -> None:
     # The module made unimportable in the server process, as on an install without the extra.
-    shown = url.replace(':secret@', ':***@')
+    shown = url.replace('guest:secret@', '***@')
     code = (
         f'import sys; sys.modules[{module!r}] = None; '
         f'from rbconfig.cli import main; sys.exit(main())'

@@ -37,14 +37,13 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import gevent
 import gevent.event
 import socketio
 
 from ...document import Document
-from ...errors import Loc, StartupError
+from ...errors import Loc, StartupError, redact
 from ...schema import QueueKind, queue_kind
 from .server import DEFAULT_SETTINGS
 
@@ -95,16 +94,6 @@ class QueueSetting:
     def shown(self) -> str:
         """The URL without its password, for logs and errors."""
         return redact(self.url)
-
-
-def redact(url: str) -> str:
-    """``url`` with the password replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    userinfo, _, host = parts.netloc.rpartition('@')
-    user = userinfo.partition(':')[0]
-    return urlunsplit(parts._replace(netloc=f'{user}:***@{host}'))
 
 
 def queue_setting(
