@@ -26,7 +26,7 @@ from rbconfig.errors import Problem, SpecError, redact
 from rbconfig.export.docpage import render_doc_page
 from rbconfig.export.openapi import openapi_document
 from rbconfig.wsgi import wsgi_app
-from tests.helpers import free_port, start_server
+from tests.helpers import refused_port, start_server
 
 SECRET = 's3cr3t-pw'
 TOKEN = 'tok-123456'
@@ -139,7 +139,8 @@ def _spec(folder: Path, port: int, dead: int) -> Path:
 def test_exports_show_the_upstream_without_its_password(
     tmp_path: Path, upstream: tuple[int, list[dict[str, str]]]
 ) -> None:
-    document = load(_spec(tmp_path, upstream[0], free_port()))
+    with refused_port() as dead:
+        document = load(_spec(tmp_path, upstream[0], dead))
     page = render_doc_page(document)
     openapi = json.dumps(openapi_document(document))
     for shown in (page, openapi):
@@ -152,15 +153,15 @@ def test_the_proxy_sends_the_credentials_as_basic_auth_not_in_host(
     tmp_path: Path, upstream: tuple[int, list[dict[str, str]]]
 ) -> None:
     port, seen = upstream
-    dead = free_port()
-    client = TestClient(wsgi_app(load(_spec(tmp_path, port, dead))))
+    with refused_port() as dead:
+        client = TestClient(wsgi_app(load(_spec(tmp_path, port, dead))))
+        failed = client.simulate_get('/down')
     answer = client.simulate_get('/up/a', headers={'Authorization': 'Bearer client'})
     assert answer.status_code == 200 and answer.text == 'ok'
     assert seen[-1]['host'] == f'127.0.0.1:{port}'
     assert seen[-1]['authorization'] == 'Basic ' + base64.b64encode(
         f'admin:{SECRET}'.encode()
     ).decode('ascii')
-    failed = client.simulate_get('/down')
     assert failed.status_code == 502
     assert f'127.0.0.1:{dead}' in failed.json['detail']
     assert SECRET not in failed.text and 'admin' not in failed.text
@@ -169,8 +170,10 @@ def test_the_proxy_sends_the_credentials_as_basic_auth_not_in_host(
 def test_a_real_server_shows_and_logs_no_secret(
     tmp_path: Path, upstream: tuple[int, list[dict[str, str]]]
 ) -> None:
-    spec = _spec(tmp_path, upstream[0], free_port())
-    with start_server(spec, cwd=tmp_path) as server:
+    with (
+        refused_port() as dead,
+        start_server(_spec(tmp_path, upstream[0], dead), cwd=tmp_path) as server,
+    ):
         bodies = []
         for url in ('/__doc__', '/__openapi__.json'):
             with urllib.request.urlopen(server.url + url, timeout=10) as answer:

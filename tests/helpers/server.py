@@ -9,12 +9,15 @@ Example::
 The process is started with :class:`subprocess.Popen` directly (never through a
 shell, so its pid is the server's), its standard output and error go to one
 temporary file (no pipe to fill up and block it), and it is always stopped:
-SIGTERM, a wait, then SIGKILL.
+SIGTERM, a wait, then SIGKILL. It binds port 0 (``--port 0``): the kernel picks a
+free port and the server names it on its start-up line, so no other process can
+take the port between a check and the bind.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -22,20 +25,38 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
-__all__ = ['ROOT', 'Server', 'child_env', 'free_port', 'spawn', 'start_server']
+__all__ = [
+    'ROOT',
+    'Server',
+    'child_env',
+    'refused_port',
+    'spawn',
+    'start_gunicorn',
+    'start_server',
+]
 
 #: The repository root: put on PYTHONPATH so the server imports this checkout.
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port(host: str = '127.0.0.1') -> int:
-    """A TCP port nobody listens on right now."""
+#: The start-up line of ``rbconfig run``, naming the port it listens on.
+SERVING = re.compile(r'serving on http://(?:\[[^\]]*\]|[^:/\s]+):(\d+)')
+
+
+@contextmanager
+def refused_port(host: str = '127.0.0.1') -> Iterator[int]:
+    """A port where connections are refused, for the block (an upstream that is down).
+
+    The port is bound but not listening, and held: nobody else can start listening on
+    it meanwhile (a port merely seen free could be taken by then).
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+        yield int(sock.getsockname()[1])
 
 
 def child_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -51,7 +72,11 @@ def child_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 class Server:
-    """A running server process: its address, output and exit status."""
+    """A running server process: its address, output and exit status.
+
+    ``port`` (and ``url``) are known once :meth:`wait_ready` has returned, when the
+    server was started on port 0.
+    """
 
     def __init__(
         self, process: subprocess.Popen[bytes], port: int, log: Path, host: str = '127.0.0.1'
@@ -59,8 +84,12 @@ class Server:
         self.process = process
         self.port = port
         self.host = host
-        self.url = f'http://{host}:{port}'
         self._log = log
+
+    @property
+    def url(self) -> str:
+        """``http://HOST:PORT``."""
+        return f'http://{self.host}:{self.port}'
 
     @property
     def pid(self) -> int:
@@ -96,8 +125,8 @@ class Server:
                 )
             time.sleep(0.05)
 
-    def wait_ready(self, timeout: float = 20) -> None:
-        """Wait until the port accepts connections.
+    def wait_ready(self, timeout: float = 20, ready: re.Pattern[str] | None = None) -> None:
+        """Wait until the server says it listens (``ready``: its line, the port in group 1).
 
         Raises:
             AssertionError: if the process exits first or on timeout, with its output.
@@ -105,20 +134,18 @@ class Server:
         deadline = time.monotonic() + timeout
         while True:
             code = self.process.poll()
+            output = self.output()
+            found = (ready or SERVING).search(output)
+            if found is not None:
+                if not self.port:
+                    self.port = int(found.group(1))
+                return
             if code is not None:
                 raise AssertionError(
-                    f'the server exited with status {code} before listening:\n{self.output()}'
+                    f'the server exited with status {code} before listening:\n{output}'
                 )
-            try:
-                with socket.create_connection((self.host, self.port), timeout=0.5):
-                    return
-            except OSError:
-                pass
             if time.monotonic() > deadline:
-                raise AssertionError(
-                    f'the server did not listen on port {self.port} within {timeout}s:\n'
-                    f'{self.output()}'
-                )
+                raise AssertionError(f'the server did not start within {timeout}s:\n{output}')
             time.sleep(0.05)
 
     def signal(self, signum: int) -> None:
@@ -148,29 +175,17 @@ class Server:
         return f'<Server {self.url} pid={self.pid} returncode={self.returncode}>'
 
 
-def spawn(
-    spec: Path | str,
-    *extra_args: str,
-    port: int | None = None,
-    env: Mapping[str, str] | None = None,
-    cwd: Path | str | None = None,
-) -> Server:
-    """Start ``rbconfig run SPEC --port PORT ...`` without waiting for it."""
-    port = free_port() if port is None else port
+#: gunicorn's line naming the port it listens on.
+GUNICORN_LISTENING = re.compile(r'Listening at: http://\S+:(\d+) ')
+
+
+def _popen(command: list[str], port: int, env: Mapping[str, str] | None, cwd: Any) -> Server:
+    """Start ``command`` in a session of its own, its output going to a log file."""
     fd, name = tempfile.mkstemp(prefix='rbconfig-server-', suffix='.log')
     log = Path(name)
     with os.fdopen(fd, 'wb') as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                '-m',
-                'rbconfig.cli',
-                'run',
-                os.fspath(spec),
-                '--port',
-                str(port),
-                *extra_args,
-            ],
+            command,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -181,29 +196,23 @@ def spawn(
     return Server(process, port, log)
 
 
-@contextmanager
-def start_server(
+def spawn(
     spec: Path | str,
     *extra_args: str,
-    env: dict[str, str] | None = None,
-    timeout: float = 20,
+    port: int | None = None,
+    env: Mapping[str, str] | None = None,
     cwd: Path | str | None = None,
-) -> Iterator[Server]:
-    """Serve ``spec`` with ``rbconfig run`` on a free port until the block ends.
+) -> Server:
+    """Start ``rbconfig run SPEC --port PORT ...`` without waiting for it (port 0: any)."""
+    port = 0 if port is None else port
+    command = [sys.executable, '-m', 'rbconfig.cli', 'run', os.fspath(spec), '--port', str(port)]
+    return _popen([*command, *extra_args], port, env, cwd)
 
-    Args:
-        spec: the spec file.
-        *extra_args: more ``rbconfig run`` arguments (``--debug``, ``--mock``...).
-        env: environment variables to add for the server.
-        timeout: seconds to wait for the port to accept connections.
-        cwd: the server's working folder (default: this one).
 
-    Yields:
-        The :class:`Server`, already accepting connections.
-    """
-    server = spawn(spec, *extra_args, env=env, cwd=cwd)
+@contextmanager
+def _running(server: Server, timeout: float, ready: re.Pattern[str]) -> Iterator[Server]:
     try:
-        server.wait_ready(timeout)
+        server.wait_ready(timeout, ready)
         yield server
     finally:
         try:
@@ -219,3 +228,38 @@ def start_server(
                 except (ProcessLookupError, PermissionError):
                     pass
             server._log.unlink(missing_ok=True)
+
+
+def start_server(
+    spec: Path | str,
+    *extra_args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 20,
+    cwd: Path | str | None = None,
+) -> AbstractContextManager[Server]:
+    """Serve ``spec`` with ``rbconfig run`` on a port of its choosing until the block ends.
+
+    Args:
+        spec: the spec file.
+        *extra_args: more ``rbconfig run`` arguments (``--debug``, ``--mock``...).
+        env: environment variables to add for the server.
+        timeout: seconds to wait for its start-up line.
+        cwd: the server's working folder (default: this one).
+
+    Returns:
+        A context manager giving the :class:`Server`, already accepting connections.
+    """
+    return _running(spawn(spec, *extra_args, env=env, cwd=cwd), timeout, SERVING)
+
+
+def start_gunicorn(
+    app: str, *options: str, env: dict[str, str] | None = None, timeout: float = 30
+) -> AbstractContextManager[Server]:
+    """``gunicorn -k gevent -b 127.0.0.1:0 --no-control-socket OPTIONS APP`` until the block ends.
+
+    The :class:`Server` it gives knows the port gunicorn chose; requests sent before its
+    workers are up wait in the listen queue.
+    """
+    command = [sys.executable, '-m', 'gunicorn', '-k', 'gevent', '-b', '127.0.0.1:0']
+    command += ['--no-control-socket', *options, app]
+    return _running(_popen(command, 0, env, None), timeout, GUNICORN_LISTENING)

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT, child_env, free_port
+from tests.helpers import ROOT, child_env, start_gunicorn
 
 SPEC = """\
 rbconfig: 1
@@ -51,41 +46,9 @@ def spec(tmp_path: Path) -> Path:
     return path
 
 
-@contextmanager
-def gunicorn(
-    app: str, *, env: dict[str, str] | None = None, workers: int = 2
-) -> Iterator[tuple[str, Path]]:
-    """Run ``gunicorn -k gevent APP`` on a free port; yields (url, log file)."""
-    port = free_port()
-    fd, name = tempfile.mkstemp(suffix='.log')
-    log = Path(name)
-    with os.fdopen(fd, 'wb') as out:
-        process = subprocess.Popen(
-            [sys.executable, '-m', 'gunicorn', '-k', 'gevent', '-w', str(workers),
-             '--no-control-socket', '--graceful-timeout', '5', '-b', f'127.0.0.1:{port}', app],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=child_env(env), start_new_session=True,
-        )  # fmt: skip
-    url = f'http://127.0.0.1:{port}'
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, f'gunicorn exited:\n{log.read_text()}'
-            try:
-                urllib.request.urlopen(url + '/__doc__', timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, f'gunicorn did not serve:\n{log.read_text()}'
-                time.sleep(0.1)
-        yield url, log
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.unlink(missing_ok=True)
+def gunicorn(app: str, *, env: dict[str, str] | None = None, workers: int = 2) -> Any:
+    """``gunicorn -k gevent APP`` with ``workers`` workers until the block ends; gives its URL."""
+    return start_gunicorn(app, '-w', str(workers), '--graceful-timeout', '5', env=env)
 
 
 def read(url: str) -> bytes:
@@ -94,7 +57,8 @@ def read(url: str) -> bytes:
 
 
 def test_gunicorn_serves_the_app_factory(spec: Path) -> None:
-    with gunicorn(f'rbconfig.wsgi:app_factory({str(spec)!r})') as (url, _):
+    with gunicorn(f'rbconfig.wsgi:app_factory({str(spec)!r})') as server:
+        url = server.url
         assert read(url + '/hello') == b'Hello from gunicorn'
         assert json.loads(read(url + '/__openapi__.json'))['info']['title'] == 'Under gunicorn'
         # The gevent worker monkey-patched before loading the app.
@@ -105,7 +69,8 @@ def test_gunicorn_serves_the_app_factory(spec: Path) -> None:
 
 def test_gunicorn_serves_application_from_the_environment(spec: Path) -> None:
     env = {'RBCONFIG_SPEC': str(spec)}
-    with gunicorn('rbconfig.wsgi:application', env=env) as (url, _):
+    with gunicorn('rbconfig.wsgi:application', env=env) as server:
+        url = server.url
         assert read(url + '/hello') == b'Hello from gunicorn'
 
 
@@ -114,7 +79,7 @@ def test_gunicorn_stops_with_the_problems_of_an_invalid_spec(tmp_path: Path) -> 
     bad.write_text('rbconfig: 1\npaths:\n  x:\n    methd: GET\n')
     result = subprocess.run(
         [sys.executable, '-m', 'gunicorn', '-k', 'gevent', '--no-control-socket',
-         '-b', f'127.0.0.1:{free_port()}', f'rbconfig.wsgi:app_factory({str(bad)!r})'],
+         '-b', '127.0.0.1:0', f'rbconfig.wsgi:app_factory({str(bad)!r})'],
         capture_output=True, text=True, env=child_env(), timeout=60,
     )  # fmt: skip
     assert result.returncode != 0
@@ -126,7 +91,7 @@ def test_gunicorn_stops_with_the_problems_of_an_invalid_spec(tmp_path: Path) -> 
 def test_application_without_a_spec_says_what_to_set() -> None:
     result = subprocess.run(
         [sys.executable, '-m', 'gunicorn', '-k', 'gevent', '--no-control-socket',
-         '-b', f'127.0.0.1:{free_port()}', 'rbconfig.wsgi:application'],
+         '-b', '127.0.0.1:0', 'rbconfig.wsgi:application'],
         capture_output=True, text=True, env=child_env({'RBCONFIG_SPEC': ''}), timeout=60,
     )  # fmt: skip
     assert result.returncode != 0
@@ -138,7 +103,8 @@ def test_gunicorn_gevent_worker_serves_socketio_over_websocket() -> None:
     import socketio
 
     chat = ROOT / 'apps' / 'chat' / 'chat.yaml'
-    with gunicorn(f'rbconfig.wsgi:app_factory({str(chat)!r})', workers=1) as (url, _):
+    with gunicorn(f'rbconfig.wsgi:app_factory({str(chat)!r})', workers=1) as server:
+        url = server.url
         client = socketio.Client(reconnection=False)
         client.connect(url, transports=['websocket'], wait_timeout=10)
         try:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import free_port
+from tests.helpers import refused_port
 
 from .runtime_support import make_client
 
@@ -71,7 +71,11 @@ def upstream() -> Iterator[int]:
 
 @pytest.fixture
 def client(tmp_path: Path, upstream: int):  # noqa: ANN201
-    dead = free_port()  # nobody listens there
+    with refused_port() as dead:  # nobody listens there while the test runs
+        yield _client(tmp_path, upstream, dead)
+
+
+def _client(tmp_path: Path, upstream: int, dead: int):  # noqa: ANN202
     spec = {
         'root': '/svc',
         'paths': {

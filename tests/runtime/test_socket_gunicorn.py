@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,49 +9,19 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.peers import Peers
-from tests.helpers.server import ROOT, child_env, free_port
+from tests.helpers.server import ROOT, start_gunicorn
 
 SPEC = ROOT / 'apps' / 'rooms' / 'rooms.yaml'
 
 
 @contextmanager
 def gunicorn(spec: Path) -> Iterator[str]:
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                '-m',
-                'gunicorn',
-                '-k',
-                'gevent',
-                '-w',
-                '1',
-                '-b',
-                f'127.0.0.1:{port}',
-                f'rbconfig.wsgi:app_factory("{spec}")',
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=child_env(),
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                assert process.poll() is None, 'gunicorn exited'
-                try:
-                    socket.create_connection(('127.0.0.1', port), timeout=0.5).close()
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, 'gunicorn did not listen'
-                    time.sleep(0.1)
-            yield f'http://127.0.0.1:{port}'
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-            log.seek(0)
-            output = log.read().decode('utf-8', 'replace')
-            assert 'Traceback' not in output, output
+    """One gevent worker serving ``spec`` until the block ends; gives its URL."""
+    with start_gunicorn(f'rbconfig.wsgi:app_factory("{spec}")', '-w', '1') as server:
+        yield server.url
+        server.stop(20)
+        output = server.output()
+    assert 'Traceback' not in output, output
 
 
 @pytest.mark.parametrize('transport', ['websocket', 'polling'])
