@@ -22,8 +22,9 @@ __all__ = [
 Scheme = Literal['python', 'file', 'directory', 'proxy']
 LOCATION_SCHEMES: tuple[str, ...] = ('python', 'file', 'directory', 'proxy')
 
-_IDENTIFIER = r'[A-Za-z_][A-Za-z0-9_]*'
-_PYTHON_TARGET = re.compile(rf'{_IDENTIFIER}(\.{_IDENTIFIER})*')
+#: A dotted Python name; possessive repeats keep no regex state per dotted part (a plain
+#: repeated group cost hundreds of bytes per part of a long name).
+_PYTHON_TARGET = re.compile(r'[A-Za-z_][A-Za-z0-9_]*+(?:\.[A-Za-z_][A-Za-z0-9_]*+)*+')
 _PROXY_TARGET = re.compile(r'https?://[^\s/?#]+(/[^\s?#]*)?')
 
 

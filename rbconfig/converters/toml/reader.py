@@ -74,11 +74,11 @@ def _syntax_problem(file: str, text: str, error: str) -> Problem:
 
 _BARE = re.compile(r'[A-Za-z0-9_-]+')
 _SPACE_ONLY = re.compile(r'[ \t\r]*(#[^\n]*)?')
-_SPACE_AND_LINES = re.compile(r'(?:[ \t\r\n]|#[^\n]*)*')
+_SPACE_AND_LINES = re.compile(r'(?:[ \t\r\n]++|#[^\n]*+)*+')
 _SCALAR_END = re.compile(r'[^,\]}\n#]*')
 _BARE_PART = re.compile(r'[ \t]*([A-Za-z0-9_-]+)[ \t]*')
 _EQUALS = re.compile(r'[ \t]*=[ \t]*')
-_BASIC_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BASIC_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.DOTALL)
 _LITERAL_STRING = re.compile(r"'[^']*'")
 _SPACE_STARTS = frozenset(' \t\r\n#')
 
