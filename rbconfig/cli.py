@@ -73,6 +73,13 @@ def make_parser() -> argparse.ArgumentParser:
         help='skip YAML/TOML files without a top-level rbconfig or paths key, even when named '
         '(for pre-commit)',
     )
+    validate.add_argument(
+        '--import',
+        dest='import_code',
+        action='store_true',
+        help="also import the handler modules and check them exactly as 'run' does "
+        "(needs the app's dependencies; runs the modules' top-level code)",
+    )
     validate.set_defaults(module='validate')
 
     schema = commands.add_parser('schema', help='print the JSON Schema of the spec format')

@@ -28,7 +28,14 @@ from ..errors import Loc, StartupError
 from ..schema import LOCATION_SCHEMES
 from . import Document
 
-__all__ = ['import_python', 'resolve', 'resolve_path', 'spec_on_path']
+__all__ = [
+    'foreign',
+    'import_python',
+    'own_folder_first',
+    'resolve',
+    'resolve_path',
+    'spec_on_path',
+]
 
 
 _SPEC_FOLDERS: set[str] = set()
@@ -43,7 +50,7 @@ def spec_on_path(document: Document) -> None:
 
 
 @contextlib.contextmanager
-def _own_folder_first(folder: str) -> Iterator[None]:
+def own_folder_first(folder: str) -> Iterator[None]:
     """While importing: this spec's folder first, other specs' folders hidden.
 
     Several specs loaded in one process (tests, tools) must each import their
@@ -113,7 +120,7 @@ def import_python(document: Document, loc: Loc, target: str) -> Any:
     importlib.invalidate_caches()
     module: ModuleType | None = None
     rest: list[str] = []
-    with _own_folder_first(str(document.folder)):
+    with own_folder_first(str(document.folder)):
         module, rest = _import_longest(document, loc, target, parts)
     if module is None:
         raise StartupError.at(
@@ -166,8 +173,8 @@ def _import_failed(target: str, ex: BaseException) -> str:
     return f'python:{target}: importing failed: {type(ex).__name__}: {ex}{where}'
 
 
-def _forget_foreign(folder: Path, top: str) -> None:
-    """Drop a cached module ``top`` that another spec's folder provided.
+def foreign(folder: Path, top: str) -> bool:
+    """Whether the cached module ``top`` came from another spec's folder than ``folder``.
 
     Two specs in one process (tests, tools) may each bring a module of the
     same name; each must get its own, as it would in a fresh process.
@@ -175,11 +182,16 @@ def _forget_foreign(folder: Path, top: str) -> None:
     module = sys.modules.get(top)
     origin = getattr(module, '__file__', None) if module is not None else None
     if not origin:
-        return
+        return False
     home = Path(origin).resolve().parent
     if top != Path(origin).stem:  # a package: top/__init__.py
         home = home.parent
-    if home == folder or str(home) not in _SPEC_FOLDERS:
+    return home != folder and str(home) in _SPEC_FOLDERS
+
+
+def _forget_foreign(folder: Path, top: str) -> None:
+    """Drop a cached module ``top`` (and its submodules) that another spec's folder provided."""
+    if not foreign(folder, top):
         return
     for name in [name for name in sys.modules if name == top or name.startswith(top + '.')]:
         del sys.modules[name]

@@ -27,7 +27,7 @@ import webob.exc
 
 from ..document import Document
 from ..document.resolve import resolve
-from ..errors import StartupError
+from ..errors import Problem, StartupError
 from ..schema import Path, Section, full_url
 from .bodies import BodySchema, compile_schema
 from .checks import Step, build_types, compile_section, on_error_status
@@ -45,7 +45,7 @@ from .problems import (
 from .router import Router, placeholder_names
 from .runners import directory_runner, dummy_runner, file_runner, mock_runner, proxy_runner
 
-__all__ = ['Route', 'SpecApp', 'build_app']
+__all__ = ['Route', 'SpecApp', 'build_app', 'route_problems']
 
 logger = logging.getLogger('rbconfig.runtime')
 
@@ -131,6 +131,28 @@ def build_app(
         routes.append(route)
     app.routes = routes
     return app
+
+
+def route_problems(document: Document) -> list[Problem]:
+    """Every path built as :func:`build_app` builds it, no app made: the problems of each.
+
+    :func:`build_app` stops at the first path that cannot be built; this goes on
+    (``rbconfig validate --import``). Custom types are made once, as at start-up.
+    """
+    problems: list[Problem] = []
+    try:
+        checkers = build_types(document)
+    except StartupError as ex:  # the paths can still be built: their checks are never run
+        problems += ex.problems
+        checkers = dict.fromkeys(document.spec.types, bool)
+    for name, path in document.spec.paths.items():
+        if path.url is None:
+            continue
+        try:
+            _build_route(document, name, path, {}, checkers, debug=False, mock=False)
+        except StartupError as ex:
+            problems += ex.problems
+    return problems
 
 
 def _webob_error(

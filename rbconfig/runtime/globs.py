@@ -36,7 +36,7 @@ from ..schema import LOCATION_SCHEMES
 if TYPE_CHECKING:
     from .socket.hub import Hub
 
-__all__ = ['FileValue', 'build_globals']
+__all__ = ['FileValue', 'build_globals', 'global_factory']
 
 
 class FileValue(bytes):
@@ -70,6 +70,35 @@ def _wants_hub(func: Callable[..., Any]) -> bool:
     return _params_want_hub(params_of(signature))
 
 
+def global_factory(
+    document: Document, name: str, value: str, *, has_hub: bool
+) -> tuple[Callable[..., Any], bool]:
+    """The factory behind the ``python:`` global ``name``, checked before it is called.
+
+    Returns:
+        The factory, and whether it takes the hub (a ``hub`` parameter).
+
+    Raises:
+        StartupError: it cannot be imported, is not callable, or asks for the
+            hub when the spec has no sockets (``has_hub`` False).
+    """
+    loc = ('globals', name)
+    target = resolve(document, loc, value)
+    if not callable(target):
+        raise StartupError.at(
+            document, loc, f'global {name!r}: {value} is not callable ({target!r})'
+        )
+    wants_hub = _wants_hub(target)
+    if wants_hub and not has_hub:
+        raise StartupError.at(
+            document,
+            loc,
+            f"global {name!r}: {value} takes a 'hub' parameter (the Socket.IO "
+            'hub), but the spec declares no sockets',
+        )
+    return target, wants_hub
+
+
 def build_globals(document: Document, *, hub: Hub | None = None) -> dict[str, Any]:
     """The globals of ``document``'s spec, built in order.
 
@@ -89,28 +118,15 @@ def build_globals(document: Document, *, hub: Hub | None = None) -> dict[str, An
             globs[name] = value
             continue
         scheme = value.partition(':')[0]
-        target = resolve(document, loc, value)
         if scheme == 'file':
-            globs[name] = FileValue(target)
+            globs[name] = FileValue(resolve(document, loc, value))
         elif scheme in ('directory', 'proxy'):
-            globs[name] = target
+            globs[name] = resolve(document, loc, value)
         else:
-            if not callable(target):
-                raise StartupError.at(
-                    document, loc, f'global {name!r}: {value} is not callable ({target!r})'
-                )
-            extra: dict[str, Any] = {}
-            if _wants_hub(target):
-                if hub is None:
-                    raise StartupError.at(
-                        document,
-                        loc,
-                        f"global {name!r}: {value} takes a 'hub' parameter (the Socket.IO "
-                        'hub), but the spec declares no sockets',
-                    )
-                extra['hub'] = hub
+            factory, wants_hub = global_factory(document, name, value, has_hub=hub is not None)
+            extra = {'hub': hub} if wants_hub else {}
             try:
-                globs[name] = target(dict(globs), **extra)
+                globs[name] = factory(dict(globs), **extra)
             except Exception as ex:
                 raise StartupError.at(
                     document,

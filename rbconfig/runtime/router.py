@@ -23,16 +23,11 @@ from typing import Any
 
 from falcon.routing import map_http_methods, set_default_responders
 
-from ..schema import parse_url_template, route_key
+from ..schema import parse_url_template, placeholder_names, route_key
 
 __all__ = ['Router', 'placeholder_names', 'template_regex']
 
 Route = tuple[object, dict[str, Callable[..., Any]], dict[str, str], str]
-
-
-def placeholder_names(template: str) -> list[str]:
-    """The names of ``template``'s placeholders, in order."""
-    return [part.name for part in parse_url_template(template) if not isinstance(part, str)]
 
 
 def template_regex(template: str) -> re.Pattern[str]:

@@ -28,7 +28,7 @@ from .socket import (
     queue_kind,
 )
 from .spec import DEFAULT_MAX_BODY, FORMAT_VERSION, GlobalValue, Meta, Spec
-from .url import Placeholder, full_url, parse_url_template, route_key
+from .url import Placeholder, full_url, parse_url_template, placeholder_names, route_key
 from .validate import BUILTIN_TYPES, SpecInvalid, known_keys, parse_spec, spec_rules
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
     'queue_kind',
     'parse_spec',
     'parse_url_template',
+    'placeholder_names',
     'route_key',
     'spec_rules',
 ]

@@ -9,7 +9,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-__all__ = ['Placeholder', 'UrlTemplate', 'full_url', 'parse_url_template', 'route_key']
+__all__ = [
+    'Placeholder',
+    'UrlTemplate',
+    'full_url',
+    'parse_url_template',
+    'placeholder_names',
+    'route_key',
+]
 
 _NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')
 
@@ -29,6 +36,11 @@ def parse_url_template(url: str) -> list[str | Placeholder]:
         ValueError: with a sentence saying what is wrong and where.
     """
     return list(_parse(url))
+
+
+def placeholder_names(url: str) -> list[str]:
+    """The names of ``url``'s placeholders, in order."""
+    return [part.name for part in _parse(url) if not isinstance(part, str)]
 
 
 @functools.lru_cache(maxsize=4096)

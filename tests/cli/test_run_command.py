@@ -294,14 +294,12 @@ def test_debug_puts_the_traceback_in_500_answers(mock_spec: Path) -> None:
     assert b'kaput' in loud
 
 
-#: Specs that document the format and are not meant to run (their code is not there).
-NOT_SERVICES = ('reference',)
-
+#: Every spec under apps/, the reference spec of the format included (its code is there).
 APP_SPECS = sorted(
     path.relative_to(ROOT)
     for pattern in ('*.yaml', '*.toml', '*.rbr')
     for path in (ROOT / 'apps').rglob(pattern)
-    if 'node_modules' not in path.parts and path.parent.name not in NOT_SERVICES
+    if 'node_modules' not in path.parts
 )
 
 

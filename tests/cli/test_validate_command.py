@@ -23,6 +23,7 @@ BAD = 'rbconfig: 1\npaths:\n  hello:\n    url: /hello\n    methd: GET\n    use: 
 def specs(tmp_path: Path) -> Path:
     """A folder with one good and one bad spec, other YAML, and things to skip."""
     (tmp_path / 'good.yaml').write_text(GOOD)
+    (tmp_path / 'm.py').write_text('def hello():\n    return "hi"\n')  # GOOD's handler
     (tmp_path / 'sub').mkdir()
     (tmp_path / 'sub' / 'bad.yml').write_text(BAD)
     (tmp_path / 'sub' / 'good.toml').write_text('rbconfig = 1\n[paths.a]\nurl = "/a"\n')
