@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope='session')
@@ -17,3 +19,13 @@ def playwright() -> Iterator[Playwright]:
     """
     with sync_playwright() as driver:
         yield driver
+
+
+@pytest.fixture(scope='session')
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """One headless Chromium (Debian's, never a downloaded one) for the whole session."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()

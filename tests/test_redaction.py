@@ -26,7 +26,7 @@ from rbconfig.errors import Problem, SpecError, redact
 from rbconfig.export.docpage import render_doc_page
 from rbconfig.export.openapi import openapi_document
 from rbconfig.wsgi import wsgi_app
-from tests.helpers import refused_port, start_server
+from tests.helpers import refused_port, start_server, write_spec
 
 SECRET = 's3cr3t-pw'
 TOKEN = 'tok-123456'
@@ -117,8 +117,9 @@ def upstream() -> Iterator[tuple[int, list[dict[str, str]]]]:
 
 
 def _spec(folder: Path, port: int, dead: int) -> Path:
-    spec = folder / 'secret.yaml'
-    spec.write_text(
+    return write_spec(
+        folder,
+        'secret.yaml',
         'rbconfig: 1\n'
         'paths:\n'
         '  up:\n'
@@ -130,10 +131,9 @@ def _spec(folder: Path, port: int, dead: int) -> Path:
         '    x-proxy-connect-timeout: 2\n'
         'sockets:\n'
         '  /:\n'
-        '    events: {ping: python:secret_events.ping}\n'
+        '    events: {ping: python:secret_events.ping}\n',
+        {'secret_events': 'def ping(ctx, data):\n    return data\n'},
     )
-    (folder / 'secret_events.py').write_text('def ping(ctx, data):\n    return data\n')
-    return spec
 
 
 def test_exports_show_the_upstream_without_its_password(

@@ -14,18 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers.peers import CLIENT_ENV
 from tests.helpers.server import ROOT
 
 APPS = ROOT / 'apps'
 #: Where screenshots go: ``docs/screenshots`` when RBCONFIG_SCREENSHOTS=update (to refresh the
 #: README's pictures), else a scratch folder, so a test run leaves the work tree clean.
+UPDATING_SCREENSHOTS = os.environ.get('RBCONFIG_SCREENSHOTS') == 'update'
 SCREENSHOTS = (
     ROOT / 'docs' / 'screenshots'
-    if os.environ.get('RBCONFIG_SCREENSHOTS') == 'update'
+    if UPDATING_SCREENSHOTS
     else Path(tempfile.gettempdir()) / 'rbconfig-screenshots'
 )
 #: The app servers' environment: they serve the browser client npm put under tests/
@@ -64,16 +64,6 @@ class Console:
         )
         page.on('pageerror', lambda error: self.errors.append(f'{name}: uncaught: {error}'))
         return page
-
-
-@pytest.fixture(scope='session')
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    """One headless Chromium for the whole test session."""
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
 
 
 @pytest.fixture

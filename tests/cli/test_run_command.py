@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, child_env, start_server
+from tests.helpers import ROOT, child_env, start_server, write_spec
 
 HELLO_SPEC = """\
 rbconfig: 1
@@ -45,10 +45,7 @@ def hello(globs, request):
 @pytest.fixture
 def hello_spec(tmp_path: Path) -> Path:
     """A one-path spec with its (RedBarrel-style) handler module."""
-    (tmp_path / 'greet.py').write_text(GREET_PY)
-    spec = tmp_path / 'greeter.yaml'
-    spec.write_text(HELLO_SPEC)
-    return spec
+    return write_spec(tmp_path, 'greeter.yaml', HELLO_SPEC, {'greet': GREET_PY})
 
 
 def get(url: str, timeout: float = 5) -> tuple[int, dict[str, str], bytes]:
@@ -250,12 +247,8 @@ paths:
 
 @pytest.fixture
 def mock_spec(tmp_path: Path) -> Path:
-    (tmp_path / 'boom.py').write_text(
-        "def fail(globs, request):\n    raise RuntimeError('kaput')\n"
-    )
-    spec = tmp_path / 'mocked.yaml'
-    spec.write_text(MOCK_SPEC)
-    return spec
+    boom = "def fail(globs, request):\n    raise RuntimeError('kaput')\n"
+    return write_spec(tmp_path, 'mocked.yaml', MOCK_SPEC, {'boom': boom})
 
 
 def test_mock_answers_examples_for_paths_without_a_handler(mock_spec: Path) -> None:

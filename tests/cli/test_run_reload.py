@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import start_server
+from tests.helpers import start_server, write_spec
 
 SPEC = """\
 rbconfig: 1
@@ -53,10 +53,8 @@ def write(path: Path, text: str) -> None:
 
 @pytest.fixture
 def spec(tmp_path: Path) -> Path:
-    (tmp_path / 'greet.py').write_text("def hello(globs, request):\n    return 'one'\n")
-    path = tmp_path / 'greet.yaml'
-    path.write_text(SPEC.format(title='First'))
-    return path
+    hello = "def hello(globs, request):\n    return 'one'\n"
+    return write_spec(tmp_path, 'greet.yaml', SPEC.format(title='First'), {'greet': hello})
 
 
 def test_reload_restarts_on_spec_and_module_changes(spec: Path) -> None:

@@ -1,5 +1,16 @@
 """Helpers shared by the test suites (real servers on free ports)."""
 
 from .server import ROOT, Server, child_env, refused_port, spawn, start_gunicorn, start_server
+from .specs import write_files, write_spec
 
-__all__ = ['ROOT', 'Server', 'child_env', 'refused_port', 'spawn', 'start_gunicorn', 'start_server']
+__all__ = [
+    'ROOT',
+    'Server',
+    'child_env',
+    'refused_port',
+    'spawn',
+    'start_gunicorn',
+    'start_server',
+    'write_files',
+    'write_spec',
+]

@@ -13,4 +13,9 @@ CHROMIUM_ARGS = [
     '--disable-component-update',
     '--disable-sync',
     '--no-first-run',
+    # Pages "from" public sites (served by Playwright's request routing) talk to servers on
+    # 127.0.0.1: without this, Chromium's local network access rules would refuse them before
+    # the server has a say (tests/runtime/test_socket_browser.py).
+    '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,'
+    'PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults',
 ]

@@ -13,19 +13,9 @@ from rbconfig.converters import build_document
 from rbconfig.converters.yaml import YamlFormat
 from rbconfig.document import Document
 from rbconfig.runtime.app import build_app
+from tests.helpers.specs import write_files
 
 __all__ = ['make_client', 'make_document', 'write_files']
-
-
-def write_files(folder: Path, files: dict[str, str | bytes]) -> None:
-    """Write ``files`` (name: text or bytes) under ``folder``."""
-    for name, content in files.items():
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(textwrap.dedent(content))
 
 
 def make_document(

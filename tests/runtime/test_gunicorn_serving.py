@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT, child_env, start_gunicorn
+from tests.helpers import ROOT, child_env, start_gunicorn, write_spec
 
 SPEC = """\
 rbconfig: 1
@@ -40,10 +40,7 @@ def pid(globs, request):
 
 @pytest.fixture
 def spec(tmp_path: Path) -> Path:
-    (tmp_path / 'greet_g.py').write_text(MODULE)
-    path = tmp_path / 'greet_g.yaml'
-    path.write_text(SPEC)
-    return path
+    return write_spec(tmp_path, 'greet_g.yaml', SPEC, {'greet_g': MODULE})
 
 
 def gunicorn(app: str, *, env: dict[str, str] | None = None, workers: int = 2) -> Any:

@@ -13,29 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, Route
+from playwright.sync_api import Browser, Route
 
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers.peers import CLIENT_DIST, CLIENT_ENV
 from tests.helpers.server import Server, start_server
 
 SPECS = Path(__file__).resolve().parent / 'socket_specs'
-BROWSER_ARGS = [
-    *CHROMIUM_ARGS,
-    # Pages "from" public sites talk to a server on 127.0.0.1: without this, Chromium's
-    # local network access rules would refuse them before the server has a say.
-    '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,'
-    'PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults',
-]
-
-
-@pytest.fixture(scope='module')
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
 
 
 @pytest.fixture(scope='module')
