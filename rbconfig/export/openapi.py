@@ -2,9 +2,7 @@
 
 Nothing here imports falcon or gevent, so ``rbconfig openapi`` stays light.
 ``python:`` body schemas (Pydantic models) are imported relative to the spec's
-folder, the way the runtime imports handlers; that needs the
-:class:`~rbconfig.converters.Document` (a bare :class:`~rbconfig.schema.Spec`
-gives an empty schema there, marked with ``x-rbconfig-schema``).
+folder, the way the runtime imports handlers (see :mod:`.schemas`).
 
 What maps to what:
 
@@ -17,9 +15,15 @@ What maps to what:
   ``apiKey`` security scheme, since OpenAPI ignores an ``Authorization``
   parameter);
 - the request body's schema and type checks → ``requestBody``;
-- ``response.status`` / ``request.status`` and the codes checks return →
-  responses; ``set Content-Type`` → the success content type, other ``set``
-  headers → response headers;
+- every status the runtime can answer (:func:`~.answers.path_answers`: the
+  spec's ``status`` tables, check statuses, 400/413/415/422 of body limits and
+  schemas, handler failures...) → responses; those the runtime writes itself
+  are ``application/problem+json`` (``components.schemas.Problem``) with an
+  ``X-Request-Id`` header; a proxy's relayed answers → ``default``;
+- the methods a URL does not take (405, with ``Allow``) → the path item's
+  ``x-rbconfig-other-methods`` (OpenAPI describes only the operations there are);
+- ``set Content-Type`` → the success content type, other ``set`` headers →
+  response headers;
 - ``x-`` extensions of the spec, ``meta``, paths and bodies are carried over.
 """
 
@@ -27,18 +31,14 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Iterable
-from dataclasses import replace
-from typing import Any, Literal
+from typing import Any
 
 from ..document import Document
 from ..errors import Loc, Problem, redact
 from ..schema import (
-    AlterCheck,
     BodySection,
-    OnErrorCheck,
     Path,
     Placeholder,
-    Section,
     Spec,
     TypeCheck,
     ValidatorCheck,
@@ -46,24 +46,49 @@ from ..schema import (
     parse_location,
     parse_url_template,
 )
+from .answers import METHOD_NOT_ALLOWED, RELAYED, allowed_methods, path_answers
+from .schemas import Mode, SchemaSource
+from .words import info_object, summary
 
-__all__ = [
-    'OPENAPI_VERSION',
-    'check_sentence',
-    'file_stem',
-    'openapi_document',
-    'openapi_path',
-]
+__all__ = ['OPENAPI_VERSION', 'PROBLEM_SCHEMA', 'openapi_document', 'openapi_path']
 
 OPENAPI_VERSION = '3.1.0'
 
-_REF_TEMPLATE = '#/components/schemas/{model}'
-
-#: Pydantic's JSON Schema modes: request bodies validate, response bodies serialize.
-_Mode = Literal['validation', 'serialization']
-
 #: Methods that are OpenAPI operations (CONNECT is not).
 _OPERATIONS = ('GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE')
+
+_PROBLEM_JSON = 'application/problem+json'
+
+#: The body of every error the runtime writes (RFC 9457, see rbconfig.runtime.problems).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    'type': 'object',
+    'description': 'An RFC 9457 problem. Extension members may follow (max_body on a 413).',
+    'required': ['type', 'title', 'status', 'request_id'],
+    'properties': {
+        'type': {'type': 'string', 'description': 'Always about:blank.'},
+        'title': {'type': 'string', 'description': "The status's reason phrase."},
+        'status': {'type': 'integer', 'minimum': 400, 'maximum': 599},
+        'detail': {'type': 'string', 'description': 'What went wrong, for a person.'},
+        'errors': {
+            'type': 'array',
+            'description': 'Each failing field of a body that does not match its schema.',
+            'items': {
+                'type': 'object',
+                'required': ['pointer', 'detail'],
+                'properties': {
+                    'pointer': {'type': 'string', 'description': 'A JSON pointer: #/age.'},
+                    'detail': {'type': 'string'},
+                },
+            },
+        },
+        'request_id': {'type': 'string', 'description': 'Also sent as X-Request-Id.'},
+    },
+}
+
+_REQUEST_ID_HEADER: dict[str, Any] = {
+    'description': 'The request id, also in the body and in the server log.',
+    'schema': {'type': 'string'},
+}
 
 _TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
     'int': {'type': 'integer'},
@@ -111,15 +136,12 @@ def openapi_document(
 
 class _Builder:
     def __init__(self, spec: Spec | Document, warnings: list[Problem] | None = None) -> None:
-        if isinstance(spec, Document):
-            self.document: Document | None = spec
-            self.spec = spec.spec
-        else:
-            self.document = None
-            self.spec = spec
-        self.warnings = warnings
-        self.components: dict[str, Any] = {}
+        self.source = spec
+        self.spec = spec.spec if isinstance(spec, Document) else spec
+        self.schemas = SchemaSource(spec, warnings)
         self.security_schemes: dict[str, Any] = {}
+        #: Each ``{'$ref': ...}`` to the problem schema, named once the models are known.
+        self.problem_refs: list[dict[str, str]] = []
 
     def build(self) -> dict[str, Any]:
         spec = self.spec
@@ -133,35 +155,32 @@ class _Builder:
             for method in methods:
                 operation_id = name if len(methods) == 1 else f'{name}_{method.lower()}'
                 item[method.lower()] = self.operation(name, path, operation_id, placeholders)
-        document: dict[str, Any] = {
-            'openapi': OPENAPI_VERSION,
-            'info': self.info(),
-            'paths': paths,
+            item['x-rbconfig-other-methods'] = {
+                'allow': allowed_methods(spec, path),
+                'response': {'$ref': '#/components/responses/MethodNotAllowed'},
+            }
+        not_allowed = self.problem({'description': METHOD_NOT_ALLOWED})
+        not_allowed['headers'] = {
+            'Allow': {'description': 'The methods the URL takes.', 'schema': {'type': 'string'}},
+            **not_allowed['headers'],
         }
-        components: dict[str, Any] = {}
-        if self.components:
-            components['schemas'] = self.components
+        components: dict[str, Any] = {'schemas': self.schemas.components}
+        problem_name = 'Problem' if 'Problem' not in components['schemas'] else 'rbconfig.Problem'
+        components['schemas'][problem_name] = PROBLEM_SCHEMA
+        for ref in self.problem_refs:
+            ref['$ref'] = f'#/components/schemas/{problem_name}'
+        components['responses'] = {'MethodNotAllowed': not_allowed}
+        components['headers'] = {'RequestId': _REQUEST_ID_HEADER}
         if self.security_schemes:
             components['securitySchemes'] = self.security_schemes
-        if components:
-            document['components'] = components
+        document: dict[str, Any] = {
+            'openapi': OPENAPI_VERSION,
+            'info': info_object(self.source),
+            'paths': paths,
+            'components': components,
+        }
         document.update(spec.extensions)
         return document
-
-    def info(self) -> dict[str, Any]:
-        meta = self.spec.meta
-        title = meta.title if meta and meta.title else None
-        if title is None and self.document is not None:
-            title = file_stem(self.document.file)
-        info: dict[str, Any] = {
-            'title': title or 'rbconfig service',
-            'version': meta.version if meta and meta.version else '0',
-        }
-        if meta and meta.description:
-            info['description'] = meta.description.strip()
-        if meta:
-            info.update(meta.extensions)
-        return info
 
     def operation(
         self, name: str, path: Path, operation_id: str, placeholders: list[Placeholder]
@@ -169,7 +188,7 @@ class _Builder:
         operation: dict[str, Any] = {'operationId': operation_id}
         if path.description and path.description.strip():
             description = path.description.strip()
-            operation['summary'] = _summary(description)
+            operation['summary'] = summary(description)
             if description != operation['summary']:
                 operation['description'] = description
         parameters = [_path_parameter(placeholder) for placeholder in placeholders]
@@ -216,48 +235,16 @@ class _Builder:
 
     def schema(self, body: BodySection, loc: Loc) -> dict[str, Any] | None:
         """The JSON Schema of a body, or None when the spec names none."""
-        schema = body.schema_
-        if schema is None:
-            return None
-        if isinstance(schema, dict):
-            return schema
-        if self.document is None:
-            return {'x-rbconfig-schema': schema}
-        mode: _Mode = 'serialization' if 'response' in loc else 'validation'
-        return self.model_schema(schema, (*loc, 'schema'), mode)
+        mode: Mode = 'serialization' if 'response' in loc else 'validation'
+        return self.schemas.schema(body.schema_, (*loc, 'schema'), mode)
 
-    def model_schema(self, location: str, loc: Loc, mode: _Mode = 'validation') -> dict[str, Any]:
-        from ..errors import StartupError
-
-        try:
-            schema = self._model_schema(location, loc, mode)
-        except StartupError as ex:
-            if self.warnings is None:
-                raise
-            for problem in ex.problems:
-                warning = replace(problem, severity='warning')
-                if warning not in self.warnings:
-                    self.warnings.append(warning)
-            return {'x-rbconfig-schema': location}
-        self.components.update(schema.pop('$defs', {}))
-        return schema
-
-    def _model_schema(self, location: str, loc: Loc, mode: _Mode) -> dict[str, Any]:
-        from pydantic import BaseModel, TypeAdapter
-
-        from ..document.resolve import resolve
-        from ..errors import StartupError
-
-        assert self.document is not None
-        model = resolve(self.document, loc, location)
-        try:
-            if isinstance(model, type) and issubclass(model, BaseModel):
-                return model.model_json_schema(ref_template=_REF_TEMPLATE, mode=mode)
-            return TypeAdapter(model).json_schema(ref_template=_REF_TEMPLATE, mode=mode)
-        except Exception as ex:  # a model Pydantic cannot describe
-            raise StartupError.at(
-                self.document, loc, f'{location}: no JSON Schema for it: {ex}'
-            ) from ex
+    def problem(self, response: dict[str, Any]) -> dict[str, Any]:
+        """``response`` answered as a problem: its X-Request-Id header and content."""
+        ref = {'$ref': ''}
+        self.problem_refs.append(ref)
+        response['headers'] = {'X-Request-Id': {'$ref': '#/components/headers/RequestId'}}
+        response['content'] = {_PROBLEM_JSON: {'schema': ref}}
+        return response
 
     def request_body(self, body: BodySection, loc: Loc) -> dict[str, Any] | None:
         schema = self.schema(body, loc)
@@ -282,29 +269,17 @@ class _Builder:
         return request_body
 
     def responses(self, name: str, path: Path) -> dict[str, Any]:
-        described: dict[int, str] = {}
-        if path.request is not None:
-            described.update(path.request.status)
-        if path.response is not None:
-            described.update(path.response.status)
-        told: dict[int, list[str]] = {}
-        for code, text in _check_statuses(path):
-            if code not in described and text not in told.setdefault(code, []):
-                told[code].append(text)
-        for code, texts in told.items():
-            if texts:
-                described[code] = ' '.join(texts)
-        max_body = path.max_body if path.max_body is not None else self.spec.max_body
-        if max_body is not None:
-            described.setdefault(413, f'The request body is larger than {max_body} bytes.')
-        if not any(200 <= code < 300 for code in described):
-            described[200] = 'The request, echoed as text.' if path.use is None else 'Success.'
+        answers = path_answers(self.spec, path)
         responses: dict[str, Any] = {}
-        for code in sorted(described):
-            response: dict[str, Any] = {'description': described[code] or str(code)}
-            if 200 <= code < 300:
+        for status, answer in answers.statuses.items():
+            response: dict[str, Any] = {'description': answer.says}
+            if 200 <= status < 300:
                 self.success(response, name, path)
-            responses[str(code)] = response
+            elif answer.problem:
+                self.problem(response)
+            responses[str(status)] = response
+        if answers.relayed:
+            responses['default'] = {'description': RELAYED}
         return responses
 
     def success(self, response: dict[str, Any], name: str, path: Path) -> None:
@@ -339,17 +314,6 @@ class _Builder:
         response['content'] = {media: content}
         if body is not None:
             response.update(body.extensions)
-
-
-def _summary(description: str) -> str:
-    first = description.strip().splitlines()[0].strip()
-    return first if len(first) <= 120 else first[:117].rstrip() + '...'
-
-
-def file_stem(file: str) -> str:
-    """The spec file's name without folder and ending: the default title."""
-    name = file.replace('\\', '/').rsplit('/', 1)[-1]
-    return name.rsplit('.', 1)[0] if '.' in name else name
 
 
 def _path_parameter(placeholder: Placeholder) -> dict[str, Any]:
@@ -411,54 +375,3 @@ def _use_media(path: Path) -> str | None:
     if location.scheme == 'directory':
         return '*/*'
     return None
-
-
-def _check_statuses(path: Path) -> list[tuple[int, str]]:
-    """The codes the checks of ``path`` answer with, each said in words."""
-    found: list[tuple[int, str]] = []
-    for part in ('request', 'response'):
-        holder = getattr(path, part)
-        if holder is None:
-            continue
-        for kind in ('headers', 'body'):
-            section: Section | None = getattr(holder, kind)
-            for check in section.checks if section else []:
-                if isinstance(check, TypeCheck | ValidatorCheck):
-                    found.append((check.return_, check_sentence(check, part)))
-                elif isinstance(check, OnErrorCheck):
-                    found.append((check.on_error, 'The handler failed.'))
-    return found
-
-
-def check_sentence(check: Any, part: str = 'request') -> str:
-    """A check said in plain words (used by the docs page too)."""
-    subject = f'the {part} body'
-    if isinstance(check, TypeCheck):
-        if check.header:
-            subject = f'the {check.header} header'
-        if check.is_ is not None:
-            return _capital(
-                f'{subject} must be {_type_words(check.is_)}, otherwise {check.return_}.'
-            )
-        return _capital(
-            f'{subject} must not be {_type_words(check.is_not)}, otherwise {check.return_}.'
-        )
-    if isinstance(check, ValidatorCheck):
-        return _capital(
-            f'the {check.header} header must pass {check.validates}, otherwise {check.return_}.'
-        )
-    if isinstance(check, AlterCheck):
-        return _capital(f'{subject} is transformed by {check.alter}.')
-    if isinstance(check, OnErrorCheck):
-        return f'If the handler fails: {check.on_error}.'
-    return str(check)
-
-
-def _type_words(name: str | None) -> str:
-    return {'json': 'JSON', 'int': 'an integer', 'float': 'a number'}.get(
-        name or '', f'of type {name}'
-    )
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]

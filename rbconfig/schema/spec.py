@@ -91,8 +91,8 @@ class Spec(SpecModel):
         default_factory=dict, description="RedBarrel 'arbiter' statements: kept, not used."
     )
 
-    def max_body_of(self, path: Path) -> int:
+    def max_body_of(self, path: Path | None = None) -> int:
         """The largest request body ``path`` accepts: its own, else the spec's, else 1 MiB."""
-        if path.max_body is not None:
+        if path is not None and path.max_body is not None:
             return path.max_body
         return self.max_body if self.max_body is not None else DEFAULT_MAX_BODY

@@ -55,7 +55,20 @@ SPEC: dict[str, Any] = {
     'sockets': {
         '/chat': {
             'description': 'A *chat* room.',
-            'events': {'message': 'python:chat.message', 'connect': 'python:chat.hello'},
+            'events': {
+                'message': 'python:chat.message',
+                'connect': 'python:chat.hello',
+                'say': {
+                    'use': 'python:chat.say',
+                    'description': 'Say *something*.',
+                    'schema': {'type': 'string', 'title': '<said>'},
+                    'example': 'hi <all>',
+                },
+            },
+            'emits': {
+                'said': {'description': 'Someone said **it**.', 'schema': 'python:chat.Said'},
+                'tick': {},
+            },
         },
         '/': {'use': 'python:chat.legacy'},
     },
@@ -122,14 +135,50 @@ def test_checks_in_plain_words_statuses_and_headers(page: str) -> None:
     assert 'The request body must be JSON, otherwise 400.' in page
     assert 'The response body is transformed by python:demos.gzip.' in page
     assert 'If the handler fails: 500.' in page
-    assert 'larger than 1024 bytes are refused with 413' in page
     assert '<tr><td><code>400</code></td><td>Not JSON</td></tr>' in page
+    assert 'sets <code>Content-Type</code></td><td><code>application/json</code>' in page
+
+
+def test_every_status_a_path_may_answer(page: str) -> None:
+    capitalize = page[page.index('id="path-capitalize"') : page.index('id="path-several"')]
+    rows = re.findall(r'<tr><td><code>(\d+)</code></td><td>([^<]*)</td></tr>', capitalize)
+    assert rows == [
+        ('200', 'Capitalized &lt;b&gt;text&lt;/b&gt;'),
+        ('400', 'Not JSON'),  # the spec's words win
+        ('401', 'The Authorization header must pass python:demos.auth, otherwise 401.'),
+        ('413', 'The request body is larger than 1024 bytes.'),  # its own max_body
+        ('415', 'The request body is sent as another type than JSON.'),
+        ('422', 'The request body does not match its schema.'),
+        ('500', 'python:demos.gzip (alter with) raised an error. The handler failed.'),
+    ]
+    upstream = page[page.index('id="path-upstream"') :]
+    assert '<tr><td>any</td><td>The upstream&#x27;s answer, relayed.</td></tr>' in upstream
+    assert '<td><code>504</code></td><td>The upstream did not answer in time.' in upstream
+    # What every path answers alike is said once, before the paths.
+    general = page[page.index('id="paths"') : page.index('id="path-capitalize"')]
+    assert re.findall(r'<tr><td><code>(\d+)</code>', general) == ['400', '405', '413']
+    assert 'larger than 1048576 bytes' in general
     assert 'sets <code>Content-Type</code></td><td><code>application/json</code>' in page
 
 
 def test_sockets_are_documented(page: str) -> None:
     assert 'Namespace <code>/chat</code>' in page
-    assert '<td><code>message</code></td><td><code>python:chat.message</code></td>' in page
+    assert 'over WebSocket or HTTP long-polling' in page
+    chat = page[page.index('id="socket-chat"') : page.index('id="socket-root"')]
+    sent = chat[chat.index('Events clients send') : chat.index('Events the server sends')]
+    assert re.findall(r'<code class="event-name">(\w+)</code> handled by <code>([^<]*)</code>',
+                      sent) == [
+        ('message', 'python:chat.message'),
+        ('connect', 'python:chat.hello'),
+        ('say', 'python:chat.say'),
+    ]  # fmt: skip
+    assert '<p>Say <em>something</em>.</p>' in sent
+    assert '&quot;title&quot;: &quot;&lt;said&gt;&quot;' in sent  # the schema, escaped JSON
+    assert '<pre>hi &lt;all&gt;</pre>' in sent  # the example
+    emitted = chat[chat.index('Events the server sends') :]
+    assert re.findall(r'<code class="event-name">(\w+)</code>', emitted) == ['said', 'tick']
+    assert '<p>Someone said <strong>it</strong>.</p>' in emitted
+    assert 'Schema: the model <code>python:chat.Said</code>' in emitted
     assert 'Namespace <code>/</code>' in page
     assert 'Each connection runs <code>python:chat.legacy</code>' in page
 

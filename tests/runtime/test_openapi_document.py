@@ -113,16 +113,29 @@ def test_paths_get_the_root_and_placeholders_lose_their_regex(demo: dict[str, An
 
 def test_several_methods_make_several_operations(demo: dict[str, Any]) -> None:
     item = demo['paths']['/api/several']
-    assert list(item) == ['put', 'get', 'post']
-    assert [operation['operationId'] for operation in item.values()] == [
+    operations = {method: item[method] for method in ('put', 'get', 'post')}
+    assert list(item) == ['put', 'get', 'post', 'x-rbconfig-other-methods']
+    assert [operation['operationId'] for operation in operations.values()] == [
         'several_put',
         'several_get',
         'several_post',
     ]
     assert item['get']['responses']['413'] == {
-        'description': 'The request body is larger than 10 bytes.'
+        'description': 'The request body is larger than 10 bytes.',
+        'headers': {'X-Request-Id': {'$ref': '#/components/headers/RequestId'}},
+        'content': {
+            'application/problem+json': {'schema': {'$ref': '#/components/schemas/Problem'}}
+        },
     }
     assert item['get']['responses']['200']['content'] == {'text/plain': {}}  # the echo
+    # Other methods answer 405 with Allow: said once per URL, not as operations.
+    assert item['x-rbconfig-other-methods'] == {
+        'allow': ['PUT', 'GET', 'POST', 'HEAD', 'OPTIONS'],
+        'response': {'$ref': '#/components/responses/MethodNotAllowed'},
+    }
+    not_allowed = demo['components']['responses']['MethodNotAllowed']
+    assert list(not_allowed['headers']) == ['Allow', 'X-Request-Id']
+    assert list(not_allowed['content']) == ['application/problem+json']
 
 
 def test_summary_description_content_type_and_headers(demo: dict[str, Any]) -> None:
@@ -158,12 +171,20 @@ def test_checks_become_parameters_security_body_and_statuses(demo: dict[str, Any
     responses = operation['responses']
     assert responses['200']['content'] == {'application/json': {}}
     assert responses['400']['description'] == (
-        'The X-Count header must be an integer, otherwise 400. '
-        'The request body must be JSON, otherwise 400.'
+        'The request is malformed: a Content-Length that is not a number, or a body that '
+        'cannot be read. The X-Count header must be an integer, otherwise 400. '
+        'The request body must be JSON, otherwise 400. The request body is not JSON.'
     )
     assert responses['401']['description'].startswith('The Authorization header must pass')
-    assert responses['500'] == {'description': 'The handler failed.'}
+    assert responses['413']['description'] == 'The request body is larger than 1048576 bytes.'
+    assert responses['415']['description'] == 'The request body is sent as another type than JSON.'
+    assert responses['422']['description'] == 'The request body does not match its schema.'
+    assert responses['500']['description'] == 'The handler failed.'
     assert responses['503']['description'] == 'The response body must be JSON, otherwise 503.'
+    for code in ('400', '401', '413', '415', '422', '500', '503'):
+        assert responses[code]['content'] == {
+            'application/problem+json': {'schema': {'$ref': '#/components/schemas/Problem'}}
+        }, code
     assert operation['x-rate'] == 5
     assert operation['x-rbconfig-use'] == 'python:demos.capitalize'
 
