@@ -20,12 +20,22 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from .server import Server, free_port, start_server
+from .server import Server, start_server
 
 __all__ = ['QUEUE_ENV', 'RedisServer', 'nodes', 'redis_server']
 
 #: The environment variable naming the message queue (rbconfig.runtime.socket.queue.ENV_VAR).
 QUEUE_ENV = 'RBCONFIG_MESSAGE_QUEUE'
+
+
+class PortTaken(Exception):
+    """Another process took the port between its choice and redis-server's bind."""
+
+
+def _unused_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return int(sock.getsockname()[1])
 
 
 class RedisServer:
@@ -50,6 +60,8 @@ class RedisServer:
         )
         deadline = time.monotonic() + timeout
         while not self.ping():
+            if self.process.poll() is not None and 'Address already in use' in self.output():
+                raise PortTaken(self.port)
             assert self.process.poll() is None, f'redis-server exited:\n{self.output()}'
             assert time.monotonic() < deadline, f'redis-server did not answer:\n{self.output()}'
             time.sleep(0.02)
@@ -93,13 +105,25 @@ class RedisServer:
 
 @contextmanager
 def redis_server() -> Iterator[RedisServer]:
-    """A fresh ``redis-server`` on a free port until the block ends."""
-    server = RedisServer(free_port())
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
+    """A fresh ``redis-server`` on a free port until the block ends.
+
+    redis-server cannot be handed a bound socket nor name the port it chose: a port seen
+    free is tried, and if another process took it meanwhile, another one.
+    """
+    for attempt in range(5):
+        server = RedisServer(_unused_port())
+        try:
+            server.start()
+        except PortTaken:
+            server.close()
+            if attempt == 4:
+                raise
+            continue
+        try:
+            yield server
+        finally:
+            server.close()
+        return
 
 
 @contextmanager
