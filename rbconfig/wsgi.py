@@ -16,11 +16,13 @@ converter), renders its pages (an exporter) and builds the app (the runtime).
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from typing import Any
 
 from .document import Document
-from .errors import SpecError
+from .errors import SpecError, StartupError
 from .runtime.wsgi import WSGIApp
 
 __all__ = ['app_factory', 'wsgi_app']
@@ -57,9 +59,65 @@ def app_factory(
     from .converters import load
 
     try:
-        return wsgi_app(load(spec_path), debug=debug, mock=mock)
+        document = load(spec_path)
+        _check_workers(document, _gunicorn_workers())
+        return wsgi_app(document, debug=debug, mock=mock)
     except SpecError as ex:
         raise _load_error(ex) from ex
+
+
+def _check_workers(document: Document, workers: int | None) -> None:
+    """Refuse a socket app served by several workers that share no message queue.
+
+    Without a queue, a broadcast would reach the clients of one worker only, and
+    a long-polling client whose requests land on another worker fails with
+    "Invalid session". With one, WebSocket clients work on any worker; polling
+    still needs each client's requests on one worker, which gunicorn cannot do.
+
+    Raises:
+        StartupError: ``workers`` > 1, sockets, and no queue.
+    """
+    if not document.spec.sockets or workers is None or workers <= 1:
+        return
+    from .runtime.socket.queue import ENV_VAR, queue_setting
+
+    if queue_setting(document) is None:
+        raise StartupError.at(
+            document,
+            ('sockets',),
+            f'gunicorn runs {workers} workers but the spec has sockets and no message queue: '
+            f"each worker would reach only its own clients, and polling clients' requests "
+            f'would land on workers that do not know them; run one worker (-w 1), or set '
+            f'socketio.message_queue (or {ENV_VAR}) and connect clients with '
+            f"transports: ['websocket'] (see docs/serving.md)",
+        )
+    logging.getLogger('rbconfig.socket').warning(
+        'gunicorn runs %d workers: WebSocket clients work on any of them (the message queue '
+        'joins them), but long-polling clients need every request on one worker, which '
+        "gunicorn cannot do: connect with transports: ['websocket'], or run one worker per "
+        'port behind a balancer with session affinity (docs/serving.md)',
+        workers,
+    )
+
+
+def _gunicorn_workers() -> int | None:
+    """How many workers the gunicorn that is loading this app runs, or None outside gunicorn.
+
+    gunicorn tells a worker no such thing publicly; the worker object that is
+    loading the app (``self`` of a calling frame, what gunicorn's server hooks
+    receive as ``worker``) has the configuration, ``worker.cfg.workers``.
+    """
+    try:
+        from gunicorn.workers.base import Worker
+    except ImportError:
+        return None
+    frame = sys._getframe(1)
+    while frame is not None:
+        candidate = frame.f_locals.get('self')
+        if isinstance(candidate, Worker):
+            return int(candidate.cfg.workers)
+        frame = frame.f_back
+    return None
 
 
 def _load_error(error: SpecError) -> Exception:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .server import Server, start_server
 
-__all__ = ['QUEUE_ENV', 'RedisServer', 'nodes', 'redis_server']
+__all__ = ['QUEUE_ENV', 'RedisServer', 'nodes', 'redis_server', 'unused_port']
 
 #: The environment variable naming the message queue (rbconfig.runtime.socket.queue.ENV_VAR).
 QUEUE_ENV = 'RBCONFIG_MESSAGE_QUEUE'
@@ -32,7 +32,8 @@ class PortTaken(Exception):
     """Another process took the port between its choice and redis-server's bind."""
 
 
-def _unused_port() -> int:
+def unused_port() -> int:
+    """A port on 127.0.0.1 seen free, for programs that cannot bind port 0 and name the port."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(('127.0.0.1', 0))
         return int(sock.getsockname()[1])
@@ -111,7 +112,7 @@ def redis_server() -> Iterator[RedisServer]:
     free is tried, and if another process took it meanwhile, another one.
     """
     for attempt in range(5):
-        server = RedisServer(_unused_port())
+        server = RedisServer(unused_port())
         try:
             server.start()
         except PortTaken:

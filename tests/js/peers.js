@@ -6,7 +6,11 @@
 // Commands (each names a peer by "id"):
 //   {"op": "connect", "id": "a", "transport": "websocket"|"polling"|"both",
 //    "namespace": "/", "auth": {...}, "path": "/socket.io", "summarize": ["flood"],
-//    "url": "http://127.0.0.1:8001"}   (url: another server than the one given at start)
+//    "url": "http://127.0.0.1:8001", "localAddress": "127.0.0.7"}
+//   ("reconnect": true: reconnect after a lost connection, each success a new
+//   "connect" event; url: another server than the one given at start; localAddress: the source
+//   address of the client's connections, e.g. to land on another node behind a
+//   balancer that hashes it)
 //   (events named in "summarize" are written as {"event", "size"}: the length of
 //   their JSON arguments, instead of the arguments)
 //   {"op": "emit", "id": "a", "event": "chat", "args": [...], "ack": "tag"}
@@ -22,6 +26,7 @@
 //   {"type": "error", "message": "..."}  (a bad command)
 'use strict';
 
+const http = require('http');
 const readline = require('readline');
 const { io } = require('socket.io-client');
 
@@ -45,9 +50,13 @@ function connect(cmd) {
     transports: transports(cmd.transport),
     upgrade: cmd.transport === 'both',
     auth: cmd.auth,
-    reconnection: false,
+    // "reconnect": true lets the client reconnect by itself (a new "connect" event each time)
+    reconnection: cmd.reconnect === true,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 500,
     forceNew: true,
     timeout: 10000,
+    agent: cmd.localAddress ? new http.Agent({ localAddress: cmd.localAddress, keepAlive: true }) : undefined,
   });
   peers.set(cmd.id, socket);
   socket.on('connect', () => {

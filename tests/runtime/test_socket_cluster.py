@@ -19,7 +19,7 @@ import pytest
 
 from tests.helpers.cluster import QUEUE_ENV, nodes, redis_server
 from tests.helpers.peers import Peers
-from tests.helpers.server import ROOT, child_env, spawn, start_server
+from tests.helpers.server import ROOT, child_env, spawn, start_gunicorn, start_server
 
 SPECS = Path(__file__).resolve().parent / 'socket_specs'
 EVENTS = SPECS / 'events.yaml'
@@ -219,3 +219,81 @@ def test_none_turns_the_queue_off() -> None:
         peers.emit('bob', 'chat', 'local', ack='c')
         assert peers.expect(id='ann', event='chat')['args'] == [{'from': 'bob', 'text': 'local'}]
         assert 'message queue' not in server.output()
+
+
+def test_gunicorn_refuses_two_workers_without_a_queue() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            '-m',
+            'gunicorn',
+            '-k',
+            'gevent',
+            '-w',
+            '2',
+            '-b',
+            '127.0.0.1:0',
+            '--no-control-socket',
+        ]
+        + [f'rbconfig.wsgi:app_factory("{EVENTS}")'],
+        env=child_env({QUEUE_ENV: 'none'}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert 'gunicorn runs 2 workers but the spec has sockets and no message queue' in done.stderr
+    assert 'run one worker (-w 1), or set socketio.message_queue' in done.stderr
+    # rbconfig's refusal has no traceback; gunicorn 27's arbiter itself sometimes prints one
+    # when two workers fail to load (it reaps the second failure while halting): HaltServer.
+    for block in done.stderr.split('Traceback (most recent call last):')[1:]:
+        assert str(ROOT / 'rbconfig') not in block and 'HaltServer' in block, block
+
+
+def test_gunicorn_two_workers_share_the_queue() -> None:
+    """WebSocket clients on both workers of ``gunicorn -w 2`` hear each other."""
+    app = f'rbconfig.wsgi:app_factory("{EVENTS}")'
+    with (
+        redis_server() as redis,
+        start_gunicorn(app, '-w', '2', env={QUEUE_ENV: redis.url}) as server,
+    ):
+        with Peers(server.url) as peers:
+            pids: dict[int, str] = {}
+            # The kernel hands each connection to a worker; connect until both have one.
+            for index in range(40):
+                name = f'p{index}'
+                peers.connect(name, auth={'name': name})
+                peers.emit(name, 'pid', ack=name)
+                pids.setdefault(peers.expect(id=name, type='ack')['args'][0], name)
+                if len(pids) == 2:
+                    break
+            assert len(pids) == 2, f'every client landed on one worker: {pids}'
+            first, second = pids.values()
+            peers.emit(first, 'chat', 'across workers')
+            assert peers.expect(id=second, event='chat')['args'] == [
+                {'from': first, 'text': 'across workers'}
+            ]
+
+
+def test_redis_restarted_while_clients_are_connected() -> None:
+    with redis_server() as redis, nodes(EVENTS, 2, redis.url) as (a, b), Peers(a.url) as peers:
+        peers.connect('ann', auth={'name': 'ann'})
+        peers.connect('bob', 'polling', auth={'name': 'bob'}, url=b.url)
+        peers.emit('ann', 'chat', 'before')
+        peers.expect(id='bob', event='chat', where=lambda e: e['args'][0]['text'] == 'before')
+
+        redis.restart()
+        for node in (a, b):
+            node.wait_for_output('Cannot receive from redis', timeout=20)
+            node.wait_for_output('connected again, subscribed', timeout=30)
+        # The same clients, the same server processes: events cross again.
+        peers.emit('ann', 'chat', 'after')
+        assert peers.expect(id='bob', event='chat', where=lambda e: e['args'][0]['text'] == 'after')
+        peers.emit('bob', 'chat', 'and back')
+        assert peers.expect(
+            id='ann', event='chat', where=lambda e: e['args'][0]['text'] == 'and back'
+        )
+        assert peers.events(type='disconnect') == []
+        for node in (a, b):
+            assert node.returncode is None
+            assert 'Traceback' not in node.output()

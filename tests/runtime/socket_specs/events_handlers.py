@@ -1,5 +1,7 @@
 """Modern socket handlers exercising the handler context."""
 
+import os
+
 import gevent
 
 from rbconfig.runtime.socket import ConnectionRefused
@@ -98,6 +100,11 @@ def whoami_plain(ctx):
 
 def bye(ctx):
     ctx.disconnect()
+
+
+def pid(ctx):
+    """The id of the process serving this client (which gunicorn worker, which node)."""
+    return os.getpid()
 
 
 def evict(ctx, sid):
