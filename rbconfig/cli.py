@@ -15,13 +15,14 @@ from collections.abc import Sequence
 
 from . import __version__
 
-__all__ = ['main', 'make_parser', 'rbr_check']
+__all__ = ['main', 'make_parser', 'rbr_check', 'rbr_run']
 
 _EPILOG = """examples:
   rbconfig validate apps/                      check every spec under apps/
   rbconfig validate --format github spec.yaml  annotations for GitHub Actions
   rbconfig convert legacy.rbr --to yaml        write legacy.yaml beside it
   rbconfig run apps/demos/demos.yaml --port 8000
+  rbconfig new todo                            a new app in todo/ (asks a few questions)
   rbconfig schema > service.schema.json
 """
 
@@ -124,6 +125,29 @@ def make_parser() -> argparse.ArgumentParser:
     docs.add_argument('spec', metavar='SPEC')
     docs.add_argument('-o', '--output', metavar='FILE', help='write to FILE instead')
     docs.set_defaults(module='docs')
+
+    new = commands.add_parser(
+        'new', help='write a runnable app to start from (asks a few questions on a terminal)'
+    )
+    new.add_argument('folder', metavar='DIR', help='where to write it (made if missing)')
+    new.add_argument('--name', help="the service's name (default: from DIR)")
+    new.add_argument(
+        '--http',
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help='HTTP paths with JSON handlers (default: yes)',
+    )
+    new.add_argument(
+        '--sockets',
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help='Socket.IO events and a page (default: no)',
+    )
+    new.add_argument('--format', choices=('yaml', 'toml'), help='the spec format (default: yaml)')
+    new.add_argument(
+        '-y', '--yes', action='store_true', help='ask nothing: defaults where options say nothing'
+    )
+    new.set_defaults(module='new')
     return parser
 
 
@@ -137,6 +161,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(command.run(args))
     except KeyboardInterrupt:
         return 130
+
+
+def rbr_run(argv: Sequence[str] | None = None) -> int:
+    """``rbr-run SPEC [options]``: RedBarrel's server command, now ``rbconfig run``."""
+    return main(['run', *(sys.argv[1:] if argv is None else argv)])
 
 
 def rbr_check(argv: Sequence[str] | None = None) -> int:

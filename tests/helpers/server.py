@@ -35,6 +35,7 @@ __all__ = [
     'child_env',
     'refused_port',
     'spawn',
+    'start_command',
     'start_gunicorn',
     'start_server',
 ]
@@ -250,6 +251,14 @@ def start_server(
         A context manager giving the :class:`Server`, already accepting connections.
     """
     return _running(spawn(spec, *extra_args, env=env, cwd=cwd), timeout, SERVING)
+
+
+def start_command(
+    command: list[str], *, env: dict[str, str] | None = None, timeout: float = 20
+) -> AbstractContextManager[Server]:
+    """Run ``command`` (an installed script that serves, like ``rbr-run SPEC --port 0``) until
+    the block ends; the :class:`Server` knows the port from rbconfig's start-up line."""
+    return _running(_popen(command, 0, env, None), timeout, SERVING)
 
 
 def start_gunicorn(
