@@ -83,7 +83,9 @@ class Monitor:
             self.history.append(sample)
             if self.viewers:
                 try:
-                    self.hub.emit('sample', sample)
+                    # This process's own view: with several nodes (a message queue), each
+                    # pushes to its own viewers only, so nobody gets every sample twice.
+                    self.hub.emit('sample', sample, local=True)
                 except Exception:  # a failed push must not stop the sampling
                     log.exception('pushing a sample failed')
 
@@ -109,14 +111,14 @@ def connect(ctx: Any) -> None:
     monitor = _monitor(ctx)
     monitor.viewers.add(ctx.sid)
     ctx.emit('hello', {**monitor.facts, 'history': list(monitor.history)})
-    ctx.hub.emit('viewers', len(monitor.viewers))
+    ctx.hub.emit('viewers', len(monitor.viewers), local=True)  # this node's viewers
 
 
 def disconnect(ctx: Any) -> None:
     """A viewer leaves: tell the others the new count."""
     monitor = _monitor(ctx)
     monitor.viewers.discard(ctx.sid)
-    ctx.broadcast('viewers', len(monitor.viewers))
+    ctx.hub.emit('viewers', len(monitor.viewers), local=True)
 
 
 def chat(ctx: Any, data: Any) -> dict[str, Any]:
