@@ -17,7 +17,6 @@ Every error is an ``application/problem+json`` body (see :mod:`.problems`).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -29,10 +28,11 @@ from ..document import Document
 from ..document.resolve import resolve
 from ..errors import Problem, StartupError
 from ..schema import Path, Section, full_url
-from .bodies import BodySchema, compile_schema
+from . import json_text
+from .bodies import BodySchema, JSONMedia, compile_schema
 from .checks import Step, build_types, compile_section, on_error_status
 from .conventions import Runner, build_runner
-from .exchange import Exchange
+from .exchange import Exchange, SpecRequest
 from .globs import build_globals
 from .problems import (
     HTTPProblem,
@@ -113,10 +113,12 @@ def build_app(
         globs = build_globals(document)
     checkers = build_types(document)
     router = Router()
-    app = SpecApp(router=router)
+    app = SpecApp(router=router, request_type=SpecRequest)
     app.document = document
     app.globs = globs
     app.set_error_serializer(serialize_problem)
+    # req.get_media() reads standard JSON, as checks and schemas do.
+    app.req_options.media_handlers[falcon.MEDIA_JSON] = JSONMedia()
     app.add_error_handler(Exception, handle_unexpected(debug))
     app.add_error_handler(webob.exc.HTTPException, _webob_error)
     routes: list[Route] = []
@@ -295,7 +297,7 @@ def _response_schema_step(schema: BodySchema, name: str) -> Step:
             return
         raw = x.response_body()
         try:
-            data = json.loads(raw)
+            data = json_text.loads(raw)
         except ValueError as ex:
             errors = [{'pointer': '#', 'detail': f'not JSON: {ex}'}]
         else:

@@ -13,10 +13,11 @@ This module also builds example bodies from a schema (for ``--mock``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
+import falcon
+import falcon.media
 import jsonschema
 import pydantic
 
@@ -24,10 +25,12 @@ from ..document import Document
 from ..document.resolve import resolve
 from ..errors import Loc, StartupError
 from ..schema import BodySection
+from . import json_text
 from .problems import HTTPProblem
 
 __all__ = [
     'BodySchema',
+    'JSONMedia',
     'compile_schema',
     'example_from_schema',
     'is_json_media',
@@ -56,9 +59,24 @@ def parse_json_body(raw: bytes) -> Any:
         HTTPProblem: 400 when it is not JSON.
     """
     try:
-        return json.loads(raw)
+        return json_text.loads(raw)
     except ValueError as ex:
         raise HTTPProblem(400, f'The request body is not valid JSON: {ex}') from None
+
+
+class JSONMedia(falcon.media.BaseHandler):
+    """Falcon's media handler for JSON request bodies: standard JSON, as checks read it.
+
+    Installed on the app's ``req_options`` so that ``req.get_media()`` refuses what
+    :func:`parse_json_body` refuses, with the same 400 problem.
+    """
+
+    def deserialize(self, stream: Any, content_type: str | None, content_length: int | None) -> Any:
+        """The body read from ``stream`` as JSON (Falcon's media handler interface)."""
+        data = stream.read()
+        if not data:
+            raise falcon.MediaNotFoundError('JSON')
+        return parse_json_body(data)
 
 
 class BodySchema:
@@ -108,11 +126,14 @@ class BodySchema:
 
 def _jsonschema_check(validator: Any) -> Callable[[Any], tuple[Any, list[dict[str, Any]]]]:
     def check(data: Any) -> tuple[Any, list[dict[str, Any]]]:
-        errors = [
-            {'pointer': pointer(error.absolute_path), 'detail': error.message}
-            for error in sorted(
+        try:
+            found = sorted(
                 validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
             )
+        except RecursionError:  # jsonschema recurses a few frames per level of the data
+            return data, [{'pointer': '#', 'detail': 'nested too deeply to be checked'}]
+        errors = [
+            {'pointer': pointer(error.absolute_path), 'detail': error.message} for error in found
         ]
         return data, errors
 

@@ -3,8 +3,9 @@
 Calling conventions (RedBarrel's, as settled by issue 4):
 
 * ``unless [HEADER] type is T return N``: the value (the body, or the
-  header) is checked with T. Built-ins parse it: ``json`` with
-  :func:`json.loads`, ``int`` with :func:`int`, ``float`` with :func:`float`.
+  header) is checked with T. Built-ins parse it: ``json`` as standard JSON
+  (:mod:`.json_text`: RFC 8259, so no NaN), ``int`` with :func:`int`, ``float``
+  with :func:`float`.
   A custom type is instantiated once at start-up with no arguments, and
   ``checker(value)`` fails when it raises ``ValueError`` (or ``TypeError``)
   or returns ``False``. ``is_not`` inverts the check. A missing header is
@@ -22,7 +23,6 @@ Calling conventions (RedBarrel's, as settled by issue 4):
 from __future__ import annotations
 
 import inspect
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +30,7 @@ from ..document import Document
 from ..document.resolve import resolve
 from ..errors import Loc, StartupError
 from ..schema import AlterCheck, OnErrorCheck, Section, TypeCheck, ValidatorCheck
+from . import json_text
 from .exchange import Exchange, as_text
 from .problems import HTTPProblem
 
@@ -44,7 +45,7 @@ def _float(value: Any) -> float:
 
 
 BUILTIN_CHECKERS: dict[str, Callable[[Any], Any]] = {
-    'json': json.loads,
+    'json': json_text.loads,
     'int': int,
     'float': _float,
 }
@@ -196,7 +197,7 @@ def _builtin_body_step(checker: Callable[[Any], Any], name: str, status: int) ->
         except (ValueError, TypeError) as ex:
             raise HTTPProblem(status, f'the request body is not {name}: {ex}') from None
         if is_json:
-            x.parsed = x.req._media = value  # Falcon's req.get_media() needs no second parse
+            x.parsed = x.req.checked_media = value  # req.get_media() needs no second parse
 
     return step
 

@@ -11,12 +11,11 @@ import io
 from typing import Any
 
 import falcon
-import falcon.request
 import webob
 
 from .problems import HTTPProblem
 
-__all__ = ['UNSET', 'BodyStream', 'Exchange', 'LegacyRequest', 'as_text']
+__all__ = ['UNSET', 'Exchange', 'LegacyRequest', 'SpecRequest', 'as_text']
 
 _RESPONSE_KEY = 'rbconfig.response'
 _MATCH_KEY = 'rbconfig.match'
@@ -25,8 +24,26 @@ _BODY_KEY = 'rbconfig.body'
 #: "Not computed yet" (None is a valid JSON value).
 UNSET: Any = object()
 
-#: Falcon's own "media not parsed yet" marker.
-_FALCON_UNSET: Any = getattr(falcon.request, '_UNSET', None)
+
+class SpecRequest(falcon.Request):
+    """Falcon's request, as rbconfig's app makes it (``App(request_type=SpecRequest)``).
+
+    When a check has parsed the body as JSON already, :meth:`get_media` (and
+    ``media``) return that value instead of parsing the body a second time.
+    Everything else is Falcon's own.
+    """
+
+    #: The body parsed as JSON by a check, or UNSET (a class default: no per-request cost).
+    checked_media: Any = UNSET
+
+    def get_media(self, *args: Any, **kwargs: Any) -> Any:
+        """The body as JSON when a check parsed it, else Falcon's :meth:`get_media`."""
+        media = self.checked_media
+        if media is not UNSET:
+            return media
+        return super().get_media(*args, **kwargs)
+
+    media: Any = property(get_media)
 
 
 class LegacyRequest(webob.Request):
@@ -83,21 +100,6 @@ class LegacyRequest(webob.Request):
         self.environ[_MATCH_KEY] = value
 
 
-class BodyStream(io.BytesIO):
-    """A body read into memory; also what Falcon's ``BoundedStream`` offers."""
-
-    def exhaust(self, chunk_size: int = 65536) -> None:
-        """Skip what is left."""
-        self.seek(0, io.SEEK_END)
-
-    @property
-    def eof(self) -> bool:
-        """True when everything was read."""
-        return self.tell() >= len(self.getbuffer())
-
-    is_exhausted = eof
-
-
 def as_text(value: bytes) -> str | bytes:
     """``value`` as str when it is valid UTF-8, else the bytes unchanged."""
     try:
@@ -113,7 +115,7 @@ class Exchange:
 
     def __init__(
         self,
-        req: falcon.Request,
+        req: SpecRequest,
         resp: falcon.Response,
         params: dict[str, str],
         globs: dict[str, Any],
@@ -169,8 +171,7 @@ class Exchange:
         """Replace the request body; Falcon and WebOb both read the new one."""
         self._body = data
         if self.parsed is not UNSET:
-            self.parsed = UNSET
-            self.req._media = _FALCON_UNSET
+            self.parsed = self.req.checked_media = UNSET
         self._install(data)
 
     def _read(self) -> bytes:
@@ -199,8 +200,9 @@ class Exchange:
         return b''
 
     def _install(self, data: bytes) -> None:
-        # One seekable stream for both: WebOb seeks back to 0 after reading.
-        stream = BodyStream(data)
+        # One seekable stream for both: WebOb seeks back to 0 after reading. Falcon's
+        # req.bounded_stream, made on first use, wraps it too (with the new length).
+        stream = io.BytesIO(data)
         req = self.req
         env = req.env
         env['wsgi.input'] = stream
@@ -211,8 +213,6 @@ class Exchange:
         env['webob.is_body_seekable'] = True
         env[_BODY_KEY] = data
         req.stream = stream
-        # The whole body is in memory: the stream is already bounded.
-        req._bounded_stream = stream
 
     @property
     def request(self) -> LegacyRequest:
@@ -221,10 +221,7 @@ class Exchange:
         if request is None:
             env = self.req.env
             env[_MATCH_KEY] = (self.name, self.params)
-            # WebOb's __init__ only stores the environ (and checks options we never pass).
-            request = LegacyRequest.__new__(LegacyRequest)
-            request.__dict__['environ'] = env
-            self._webob = request
+            request = self._webob = LegacyRequest(env)
         return request
 
     def response_body(self) -> bytes:
