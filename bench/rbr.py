@@ -7,7 +7,7 @@ by side, wall clock and CPU time. First, on a clean heap, RBR text → model (le
 parse, map, validate: what loading a file costs, the cycle collector running as
 in any library use) and the whole job (→ model → YAML + TOML), each against the
 0.2 s target; then each stage on its own, with lark's own lexer next to the
-faster one rbconfig uses (same tokens: checked here too). Every path has
+scanner rbconfig uses (same tokens: checked here too). Every path has
 checks: a body type check, a header to set and a described status, besides its
 description, methods, URL template and handler.
 """
@@ -84,12 +84,11 @@ def main() -> None:
     from rbconfig.converters import build_document, dumps
     from rbconfig.converters._text import paused_gc
     from rbconfig.converters.rbr import RbrFormat
-    from rbconfig.converters.rbr.grammar import _parser, parse
+    from rbconfig.converters.rbr.grammar import _parser, parse, scanner
     from rbconfig.converters.rbr.reader import source_from
     from rbconfig.schema import parse_spec
 
     imported = time.perf_counter() - start
-    from lark.lexer import LexerThread
 
     start = time.perf_counter()
     _parser()
@@ -98,7 +97,7 @@ def main() -> None:
     text = generate(args.paths)
     fmt = RbrFormat()
     lines = text.count('\n')
-    tokens = sum(1 for _ in _parser().lex(text))
+    tokens = len(scanner().scan(text).tokens)
     load = ', '.join(f'{value:.1f}' for value in os.getloadavg())
     print(
         f'{args.paths} paths, {lines} lines, {tokens} tokens, {len(text) / 1024:.0f} KiB of RBR; '
@@ -118,17 +117,15 @@ def main() -> None:
         dumps(done.spec, 'toml', done.comments)
 
     job = _Timing(whole, runs)
+
     # Then each stage on its own (the collector's work is not all charged here:
     # parse and map pause it, so its catching up falls between runs).
-    fast_lexer = _parser().parser.lexer
-    lark_lexer = _parser()._build_lexer()
-
-    def lex(lexer: Any) -> list[Any]:
+    def lex(tokens: Callable[[], Any]) -> list[Any]:
         with paused_gc():  # as in the parse
-            return list(LexerThread.from_text(lexer, text).lex(None))
+            return list(tokens())
 
-    lexed = _Timing(lambda: lex(fast_lexer), runs)
-    lark_lexed = _Timing(lambda: lex(lark_lexer), runs)
+    lexed = _Timing(lambda: lex(lambda: scanner().scan(text).tokens), runs)
+    lark_lexed = _Timing(lambda: lex(lambda: _parser().lex(text)), runs)
     assert lexed.result == lark_lexed.result
     del lexed.result, lark_lexed.result
     parsed = _Timing(lambda: parse(text, 'bench.rbr'), runs)
@@ -142,8 +139,8 @@ def main() -> None:
 
     print(f'  {"stage":<35} {"wall ms":>7} {"CPU ms":>8}')
     rows = [
-        ('lex (FastLexer, in the parse)', lexed.wall, lexed.cpu),
-        ("  (lark's BasicLexer, same tokens)", lark_lexed.wall, lark_lexed.cpu),
+        ('lex (rbconfig scanner, in the parse)', lexed.wall, lexed.cpu),
+        ("  (lark's basic lexer, same tokens)", lark_lexed.wall, lark_lexed.cpu),
         ('parse (lex + lark LALR, tree)', parsed.wall, parsed.cpu),
         ('map the tree to data', mapped.wall, mapped.cpu),
         ('validate into the model', model.wall, model.cpu),

@@ -16,7 +16,11 @@ from ..errors import Problem, SpecError
 from ..schema import Spec, SpecInvalid, parse_spec
 from ._text import paused_gc
 
-__all__ = ['SpecFormat', 'build_document']
+__all__ = ['EMPTY', 'SpecFormat', 'build_document']
+
+#: The problem of a file that holds no spec, in every format (RBR too, unlike RedBarrel).
+EMPTY = 'the spec is empty: the file holds nothing but white space and comments'
+_BOM = '\ufeff'
 
 
 class SpecFormat(ABC):
@@ -32,7 +36,8 @@ class SpecFormat(ABC):
         """Parse ``text`` into plain data in the canonical shape.
 
         Problems the reader can go on after belong in ``Source.problems``, so
-        they are reported together with the model's.
+        they are reported together with the model's. Text that holds nothing
+        (white space and comments) gives ``None`` as ``Source.data``.
 
         Raises:
             SpecError: for text that cannot be read any further in this format.
@@ -49,13 +54,20 @@ class SpecFormat(ABC):
 def build_document(fmt: SpecFormat, text: str, file: str | os.PathLike[str]) -> Document:
     """Read ``text`` with ``fmt`` and validate it into a :class:`~rbconfig.document.Document`.
 
+    A leading byte order mark is dropped. A file with nothing in it (a reader
+    gives ``None`` as its data) is an error, :data:`EMPTY`, in every format.
+
     Raises:
         SpecError: listing every problem (the reader's and the model's), each
             with its file:line:col, in the order they appear in the file.
     """
     file = os.fspath(file)
+    if text.startswith(_BOM):  # editors do not show it; YAML allows it, so every format does
+        text = text[1:]
     with paused_gc():
         source = fmt.read(text, file)
+        if source.data is None and not source.problems:
+            raise SpecError([Problem(file, 1, 1, '', EMPTY)])
         warnings = [
             problem_at(file, source.positions, issue, 'warning') for issue in source.warnings
         ]
@@ -63,11 +75,9 @@ def build_document(fmt: SpecFormat, text: str, file: str | os.PathLike[str]) -> 
             spec = parse_spec(source.data)
         except SpecInvalid as ex:
             problems = [problem_at(file, source.positions, issue) for issue in ex.issues]
-            if source.problems:
-                problems = sorted(source.problems + problems, key=_place)
-            raise SpecError(warnings + problems) from ex
+            raise SpecError(warnings + sorted(source.problems + problems, key=_place)) from ex
         if source.problems:
-            raise SpecError(warnings + source.problems)
+            raise SpecError(warnings + sorted(source.problems, key=_place))
     return Document(spec, file, fmt.name, source.positions, source.comments, warnings)
 
 

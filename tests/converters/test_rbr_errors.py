@@ -489,3 +489,72 @@ def test_warnings_beside_errors_keep_their_place() -> None:
         "'arbiter' has no effect: rbconfig runs on gevent, not Pistil arbiters "
         "(kept in 'arbiters' so conversions lose nothing)"
     )
+
+
+#: Three independent mistakes, and definitions without any around them.
+THREE_MISTAKES = (
+    'path a (\n'
+    '    url /a\n'
+    '    use python:m.a\n'
+    ');\n'
+    'path b (\n'
+    '    url /b,\n'
+    '    request-body ( unless type json return 400 )\n'
+    ');\n'
+    'global x @;\n'
+    'path c (\n'
+    '    url /c,\n'
+    '    methd GET\n'
+    ');\n'
+    'path d ( url /d, use python:m.d );\n'
+)
+
+
+def test_every_independent_mistake_is_reported_at_once() -> None:
+    """Two syntax errors, a character no token starts with, a key the model lacks."""
+    assert [(line, column, where) for line, column, where, _, _ in _problems(THREE_MISTAKES)] == [
+        (3, 5, ''),
+        (7, 32, ''),
+        (9, 10, ''),
+        (12, 5, 'paths.c.methd'),
+    ]
+
+
+def test_a_broken_definition_is_left_out_and_the_rest_is_read() -> None:
+    """No follow-on errors: what the broken definition held is not mapped or checked."""
+    text = 'path a ( url /a use python:m.a, url /b );\npath b ( url /a );\n'
+    problems = _problems(text)
+    assert len(problems) == 1  # path b claims GET /a alone: a is gone
+    assert problems[0][3] == "expected ',' or ')' after 'url /a', found 'use'"
+
+
+def test_a_missing_end_is_reported_where_the_next_definition_starts() -> None:
+    text = 'path a (\n    url /a,\npath b ( url /b );\nroot x;\n'
+    assert [(line, column, message) for line, column, _, message, _ in _problems(text)] == [
+        (
+            3,
+            1,
+            "expected ',', ')' or a name after 'url /a,', found 'path' ('path' is a reserved word)",
+        ),
+        (4, 6, "expected a URL prefix like '/api', found 'x'"),
+    ]
+
+
+def test_the_end_of_the_file_inside_a_definition_is_one_problem() -> None:
+    problems = _problems('path a ( url /a );\npath b (\n    url /b,\n')
+    assert [(line, column) for line, column, _, _, _ in problems] == [(4, 1)]
+
+
+def test_errors_after_an_error_in_the_same_definition_are_not_reported() -> None:
+    problems = _problems('path a ( url /a @ b # c\n  ,, ) ) ) ;; é;\nroot /r;\n')
+    assert len(problems) == 1
+    assert problems[0][:2] == (1, 17)
+
+
+def test_many_mistakes_are_reported_in_linear_time() -> None:
+    from tests.helpers.budget import cpu_budget
+
+    text = 'path p ( url /a use python:m.a );\nglobal g @;\n' * 5_000
+    with cpu_budget(20, 'reading 10,000 broken definitions'):
+        problems = _problems(text)
+    assert len(problems) == 10_000

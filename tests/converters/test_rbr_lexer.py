@@ -1,9 +1,10 @@
-"""The fast RBR lexer gives exactly the tokens and errors of lark's basic lexer.
+"""The RBR scanner gives exactly the tokens and errors of lark's basic lexer.
 
-:class:`~rbconfig.converters.rbr.lexer.FastLexer` runs lark's own pattern in a
-tighter loop; these tests compare every attribute of every token, and the
-position of every lexing error, with lark's :class:`~lark.lexer.BasicLexer` on
-the corpus and on broken variants of it.
+:class:`~rbconfig.converters.rbr.lexer.Scanner` runs one pattern built from
+the grammar's terminals in a tighter loop; these tests compare every attribute
+of every token, and the place of every lexing error, with what lark's own
+lexer (``Lark.lex``) gives on the corpus, on broken variants of it and on
+generated texts.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import lark
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lark.lexer import LexerThread
 
-from rbconfig.converters.rbr.grammar import _parser
-from rbconfig.converters.rbr.lexer import FastLexer
+from rbconfig.converters.rbr.grammar import _parser, scanner
+from rbconfig.converters.rbr.lexer import UNEXPECTED, Scanner
 
 CORPUS = Path(__file__).resolve().parent.parent / 'fixtures' / 'rbr' / 'corpus'
 TEXTS = [path.read_text(encoding='utf-8') for path in sorted(CORPUS.glob('*.rbr'))]
@@ -28,35 +28,52 @@ ATTRIBUTES = ('type', 'value', 'start_pos', 'line', 'column', 'end_line', 'end_c
 BREAKERS = ['@', "'", '"', 'é', '"""', '\r\n', '\t', '# x\n', '$', '\\', '`', '\x00']
 
 
-def _tokens(lexer: Any, text: str) -> list[tuple[Any, ...]]:
-    found: list[tuple[Any, ...]] = []
+def _fields(token: Any) -> tuple[Any, ...]:
+    return tuple(getattr(token, name) for name in ATTRIBUTES)
+
+
+def _comment(comment: Any) -> tuple[Any, ...]:
+    return comment.text, comment.line, comment.column, comment.start
+
+
+def _lark(text: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], Any]:
+    """lark's tokens and comments up to its first lexing error, and that error's place."""
+    tokens, comments, error = [], [], None
     try:
-        for token in LexerThread.from_text(lexer, text).lex(None):
-            found.append(tuple(getattr(token, name) for name in ATTRIBUTES))
+        for token in _parser().lex(text, dont_ignore=True):
+            if token.type == 'COMMENT':
+                comments.append((str(token)[1:], token.line, token.column, token.start_pos))
+            elif token.type != 'WS':
+                tokens.append(_fields(token))
     except lark.UnexpectedCharacters as ex:
-        found.append(('error', ex.pos_in_stream, ex.line, ex.column, ex.char, str(ex)))
-    return found
+        error = (ex.pos_in_stream, ex.line, ex.column, ex.char)
+    return tokens, comments, error
 
 
-def _lexers() -> tuple[FastLexer, Any]:
-    parser = _parser()
-    fast = parser.parser.lexer
-    assert isinstance(fast, FastLexer)
-    assert fast.pattern is not None  # the fast loop is the one in use
-    return fast, parser._build_lexer()
-
-
-def _same(text: str) -> None:
-    fast, basic = _lexers()
-    assert _tokens(fast, text) == _tokens(basic, text)
+def _same(text: str) -> bool:
+    """Assert the scanner agrees with lark up to lark's first error; whether there was one."""
+    scanned = scanner().scan(text)
+    tokens, comments, error = _lark(text)
+    ours = [_fields(token) for token in scanned.tokens]
+    if error is None:
+        assert ours == tokens
+        assert [_comment(comment) for comment in scanned.comments] == comments
+        return False
+    assert ours[: len(tokens)] == tokens
+    stray = scanned.tokens[len(tokens)]
+    assert (stray.type, stray.start_pos, stray.line, stray.column, str(stray)) == (
+        UNEXPECTED,
+        *error,
+    )
+    before = [_comment(comment) for comment in scanned.comments if comment.start < error[0]]
+    assert before == comments
+    return True
 
 
 @pytest.mark.parametrize('index', range(len(TEXTS)))
 def test_corpus_files_lex_the_same(index: int) -> None:
-    fast, _ = _lexers()
-    tokens = _tokens(fast, TEXTS[index])
-    assert tokens and tokens[-1][0] != 'error'
-    _same(TEXTS[index])
+    assert scanner().scan(TEXTS[index]).tokens
+    assert not _same(TEXTS[index])
 
 
 def test_broken_texts_fail_at_the_same_place() -> None:
@@ -65,14 +82,11 @@ def test_broken_texts_fail_at_the_same_place() -> None:
     for text in TEXTS:
         for _ in range(25):
             at = chooser.randrange(len(text) + 1)
-            broken = text[:at] + chooser.choice(BREAKERS) + text[at:]
-            _same(broken)
-            fast, _ = _lexers()
-            errors += _tokens(fast, broken)[-1][0] == 'error'
+            errors += _same(text[:at] + chooser.choice(BREAKERS) + text[at:])
     assert errors > 50  # the comparison did cover lexing errors
 
 
-@pytest.mark.parametrize('text', ['', ' ', '\n\n', '@', ' \n  @', 'path', '"""a\nb"""  x'])
+@pytest.mark.parametrize('text', ['', ' ', '\n\n', '@', ' \n  @', 'path', '"""a\nb"""  x', '#'])
 def test_edge_texts(text: str) -> None:
     _same(text)
 
@@ -83,7 +97,21 @@ def test_any_text_lexes_the_same(text: str) -> None:
     _same(text)
 
 
-def test_comments_reach_the_parser_callback() -> None:
+def test_after_an_unexpected_character_the_scan_goes_on() -> None:
+    scanned = scanner().scan('root /a;\n@@ path\n  é x;')
+    assert [(token.type, token.line, token.column) for token in scanned.tokens] == [
+        ('ROOT', 1, 1),
+        ('URL', 1, 6),
+        ('SEMI', 1, 8),
+        (UNEXPECTED, 2, 1),
+        ('PATH', 2, 4),
+        (UNEXPECTED, 3, 3),
+        ('NAME', 3, 5),
+        ('SEMI', 3, 6),
+    ]
+
+
+def test_comments_are_kept_aside() -> None:
     from rbconfig.converters.rbr.grammar import parse
 
     parsed = parse('# one\nroot /a; # two\n', 'x.rbr')
@@ -93,43 +121,30 @@ def test_comments_reach_the_parser_callback() -> None:
     ]
 
 
-def _fresh() -> FastLexer:
-    return FastLexer(_parser().lexer_conf)
+@pytest.mark.parametrize(
+    ('text', 'kind'),
+    [
+        ('path', 'PATH'),
+        ('paths', 'NAME'),
+        ('socket', 'SOCKET'),
+        ('a.b', 'DOTTED'),
+        ('python:a.b', 'LOCATION'),
+        ('/a/{id}', 'URL'),
+        ('"a b"', 'TEXT'),
+        ('1.5', 'FLOAT'),
+        ('a b', None),
+        ('# a', None),
+        (' a', None),
+        ('', None),
+        ('@', None),
+    ],
+)
+def test_single_says_which_one_token_a_text_is(text: str, kind: str | None) -> None:
+    assert scanner().single(text) == kind
 
 
-def test_lark_splitting_its_pattern_falls_back_to_its_own_loop(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """lark splits its pattern when it has too many groups; its own loop then lexes."""
-    build = lark.lexer.Scanner._build_mres
-
-    def halves(scanner: Any, terminals: list[Any], _max_size: int) -> list[Any]:
-        return build(scanner, terminals, max(len(terminals) // 2, 1))
-
-    monkeypatch.setattr(lark.lexer.Scanner, '_build_mres', halves)
-    fast = _fresh()
-    assert fast.pattern is None
-    basic = _parser()._build_lexer()
-    for text in [TEXTS[0], TEXTS[0][:200] + '@' + TEXTS[0][200:], '']:
-        expected = _tokens(basic, text)
-        assert _tokens(fast, text) == expected
-        assert len(expected) > 1 or not text
-
-
-def test_a_pattern_of_another_shape_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    """lark before 1.2 kept (pattern, group names) pairs: not a pattern the loop can run."""
-    build = lark.lexer.Scanner._build_mres
-
-    def pairs(scanner: Any, terminals: list[Any], max_size: int) -> list[Any]:
-        return [(mre, dict(mre.groupindex)) for mre in build(scanner, terminals, max_size)]
-
-    monkeypatch.setattr(lark.lexer.Scanner, '_build_mres', pairs)
-    assert _fresh().pattern is None
-
-
-def test_missing_internals_leave_lark_s_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lark.lexer.BasicLexer, 'scanner', property(lambda _self: object()))
-    fast = _fresh()
-    assert fast.pattern is None
-    monkeypatch.undo()
-    assert _fresh().pattern is not None  # the same conf runs the fast loop when all is there
+def test_terminals_with_flags_are_refused() -> None:
+    terminals = [*_parser().terminals]
+    flagged = lark.lexer.TerminalDef('X', lark.lexer.PatternRE('x', flags=['i']))
+    with pytest.raises(ValueError, match='flags'):
+        Scanner([*terminals, flagged], [])

@@ -266,11 +266,6 @@ def test_own_line_comments_go_to_the_next_element() -> None:
     }
 
 
-def test_empty_file_and_comments_only() -> None:
-    assert _data('') == {'rbconfig': 1}
-    assert _load('# nothing here\n').comments == {(): ['nothing here']}
-
-
 def test_repeated_key_last_one_counts() -> None:
     assert _data('path p ( url /a, url /b );\n')['paths']['p']['url'] == '/b'
 

@@ -1,32 +1,39 @@
 """The RBR grammar (``rbr.lark``), its parser, and syntax errors in plain words.
 
 The lark parser is built once per process, on first use, so importing the
-converters (for YAML or TOML work) never pays for it.
+converters (for YAML or TOML work) never pays for it. Text is cut into tokens
+by :class:`~.lexer.Scanner` and fed to lark's interactive LALR parser one by
+one; after a syntax error the parser drops the definition it was reading and
+goes on at the next one, so one read reports every independent mistake.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ...errors import Problem, SpecError
+from ...errors import Problem
 from .._text import paused_gc
-from .values import tokens_of
+from .lexer import UNEXPECTED, Comment, Scanner
 
 if TYPE_CHECKING:
     import lark
+    from lark.parsers.lalr_interactive_parser import InteractiveParser
 
-__all__ = ['Comment', 'Parsed', 'keywords', 'parse']
+__all__ = ['Comment', 'Parsed', 'keywords', 'parse', 'scanner']
 
 #: Terminals that start a value, and the operations that can stand for one.
 _VALUE_STARTS = {'TEXT', 'INT', 'FLOAT', 'URL', 'LOCATION', 'DOTTED'}
 _NAMES = {'NAME', 'SOCKET', 'DEFINE'}
 _OPERATIONS = {'UNLESS', 'ON', 'SET', 'DESCRIBE', 'DESCRIPTION', 'ALTER'}
 _DEFINITIONS = ('PATH', 'META', 'GLOBAL', 'TYPE', 'ROOT', 'SOCKET', 'WORKER', 'ARBITER')
-_DEFINITION_RULES = {'path', 'meta', 'global', 'type', 'worker', 'arbiter', 'root', 'socket'}
+#: Keywords that start a definition wherever they are: every other use is an error.
+_ONLY_STARTS = frozenset({'PATH', 'META', 'GLOBAL', 'ROOT', 'WORKER', 'ARBITER'})
+#: Words that start a definition only after a ';' or at the start of a line (the other
+#: uses: 'unless type is', a path or header named socket or define).
+_MAY_START = frozenset({'TYPE', 'SOCKET', 'DEFINE'})
 _WORDS = {
     'NAME': 'a name',
     'TEXT': 'a string',
@@ -42,62 +49,44 @@ _ORDER = ['COMMA', 'RPAR', 'PIPE', 'LPAR', 'SEMI']
 _SNIPPET = 40
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
-    """A ``#`` comment: its text (without ``#``), where it starts, if alone on its line."""
-
-    text: str
-    line: int
-    column: int
-    own_line: bool
-    start: int
-
-
 @dataclass
 class Parsed:
-    """The parse tree of an RBR text and its comments, in order."""
+    """The parse tree of an RBR text, its comments in order, and its syntax errors.
+
+    After a syntax error, the definition it is in is left out of the tree.
+    """
 
     tree: lark.Tree
     comments: list[Comment]
-
-
-class _Collector(threading.local):
-    def __init__(self) -> None:
-        self.tokens: list[Any] = []
-
-
-_collector = _Collector()
-
-
-def _keep_comment(token: lark.Token) -> lark.Token:
-    _collector.tokens.append(token)
-    return token
+    problems: list[Problem] = field(default_factory=list)
 
 
 @functools.cache
 def _parser() -> lark.Lark:
     import lark
 
-    from .lexer import FastLexer
-
     grammar = resources.files(__package__).joinpath('rbr.lark').read_text(encoding='utf-8')
     return lark.Lark(
-        grammar,
-        parser='lalr',
-        lexer=FastLexer,
-        keep_all_tokens=True,
-        maybe_placeholders=False,
-        lexer_callbacks={'COMMENT': _keep_comment},
+        grammar, parser='lalr', lexer='basic', keep_all_tokens=True, maybe_placeholders=False
     )
+
+
+@functools.cache
+def scanner() -> Scanner:
+    """The scanner for rbr.lark's terminals (built with the parser, once per process)."""
+    parser = _parser()
+    return Scanner(parser.terminals, parser.ignore_tokens)
 
 
 @functools.cache
 def keywords() -> frozenset[str]:
     """Every reserved word: these cannot be names (of paths, headers, types...)."""
+    from lark.lexer import PatternStr
+
     return frozenset(
         terminal.pattern.value
         for terminal in _parser().terminals
-        if type(terminal.pattern).__name__ == 'PatternStr'
+        if isinstance(terminal.pattern, PatternStr)
         and terminal.pattern.value.isalpha()
         and terminal.name not in ('SOCKET', 'DEFINE')
     )
@@ -106,39 +95,80 @@ def keywords() -> frozenset[str]:
 def parse(text: str, file: str) -> Parsed:
     """Parse RBR ``text`` (``\\r`` is white space outside strings, kept inside them).
 
-    Raises:
-        SpecError: with one problem, at the line and column where the text
-            stops making sense, saying what was expected there.
+    Every syntax error is in :attr:`Parsed.problems`, at the line and column
+    where the text stops making sense, saying what was expected there; the
+    definitions after it are read on.
     """
     import lark
 
     parser = _parser()
-    _collector.tokens = []
-    try:
-        with paused_gc():
-            tree = parser.parse(text)
-    except lark.UnexpectedCharacters as ex:
-        raise SpecError([_characters_problem(text, file, ex)]) from None
-    except lark.UnexpectedToken as ex:
-        raise SpecError([_token_problem(text, file, ex)]) from None
-    except lark.UnexpectedEOF as ex:  # pragma: no cover - LALR raises UnexpectedToken
-        line, column = _end_of(text)
-        problem = Problem(file, line, column, '', f'unexpected end of file: {ex}')
-        raise SpecError([problem]) from None
-    finally:
-        found, _collector.tokens = _collector.tokens, []
-    comments = []
-    for token in found:
-        start = token.start_pos
-        line_start = text.rfind('\n', 0, start) + 1
-        own_line = not text[line_start:start].strip()
-        comments.append(Comment(str(token)[1:], token.line, token.column, own_line, start))
-    return Parsed(tree, comments)
+    scanned = scanner().scan(text)
+    tokens = scanned.tokens
+    problems: list[Problem] = []
+    with paused_gc():
+        interactive = parser.parse_interactive()
+        feed, count = interactive.feed_token, len(tokens)
+        floor = index = 0  # floor: where the definitions read after the last error start
+        while True:
+            try:
+                for index in range(floor, count):
+                    feed(tokens[index])
+                index = count
+                tree = interactive.feed_eof(tokens[-1] if tokens else None)
+                break
+            except lark.UnexpectedToken:
+                problems.append(_problem(text, file, tokens, index, floor, interactive))
+                _back_to_the_top(interactive)
+                floor = _next_definition(tokens, index, floor)
+    return Parsed(tree, scanned.comments, problems)
+
+
+def _back_to_the_top(interactive: InteractiveParser) -> None:
+    """Drop the definition being read: the parser stands between definitions again.
+
+    lark's interactive parser has no call for this: its state's two stacks are
+    cut back to the last state that may end the file (where the definitions
+    read so far are complete). This is the one place that reaches into them.
+    """
+    state = interactive.parser_state
+    while '$END' not in interactive.choices():
+        state.state_stack.pop()
+        state.value_stack.pop()
+
+
+def _starts_definition(tokens: list[Any], index: int) -> bool:
+    token = tokens[index]
+    if token.type in _ONLY_STARTS:
+        return True
+    return token.type in _MAY_START and (
+        index == 0 or token.column == 1 or tokens[index - 1].type == 'SEMI'
+    )
+
+
+def _next_definition(tokens: list[Any], at: int, floor: int) -> int:
+    """Where to read on after an error at ``at``: the next definition (maybe at ``at``)."""
+    index = at if at > floor else at + 1
+    while index < len(tokens) and not _starts_definition(tokens, index):
+        index += 1
+    return index
+
+
+def _definition_start(tokens: list[Any], last: int, floor: int) -> int:
+    """The index of the first token of the definition that holds ``tokens[last]``."""
+    index = last
+    while index > floor and not _begins(tokens, index):
+        index -= 1
+    return max(index, floor)
+
+
+def _begins(tokens: list[Any], index: int) -> bool:
+    """Whether a definition begins at ``tokens[index]`` (a keyword after a ';')."""
+    kind = tokens[index].type
+    return (kind in _DEFINITIONS or kind == 'DEFINE') and tokens[index - 1].type == 'SEMI'
 
 
 def _end_of(text: str) -> tuple[int, int]:
-    lines = text.split('\n')
-    return len(lines), len(lines[-1]) + 1
+    return text.count('\n') + 1, len(text) - text.rfind('\n')
 
 
 def _quote(text: str) -> str:
@@ -182,78 +212,73 @@ def _describe_expected(accepts: set[str], item_start: bool = False) -> str:
     return f'{", ".join(words[:-1])} or {words[-1]}'
 
 
-def _context(text: str, stack: list[Any]) -> str:
-    """The text of what the parser read last, from the start of the current statement."""
-    import lark
-
-    items: list[Any] = []
-    closed = bool(stack) and isinstance(stack[-1], lark.Token) and stack[-1].type == 'SEMI'
-    for item in reversed(stack):
-        if closed:
-            items.insert(0, item)
-            if isinstance(item, lark.Token) and item.type in _DEFINITIONS:
-                break
-            continue
-        if isinstance(item, lark.Token) and item.type == 'COMMA':
-            if not items:
-                items.append(item)
-            break
-        if isinstance(item, lark.Token) and item.type == 'LPAR' and items:
-            break
-        items.insert(0, item)
-        if isinstance(item, lark.Tree) and item.data in _DEFINITION_RULES:
-            break
-    tokens = [token for item in items for token in tokens_of(item)]
-    if not tokens:
-        return ''
-    return text[tokens[0].start_pos : tokens[-1].end_pos]
-
-
-def _url_ate_a_paren(stack: list[Any]) -> bool:
-    """Whether a URL of the current definition swallowed a ``)`` (RedBarrel's URL lexing)."""
-    import lark
-
-    for item in reversed(stack):
-        if isinstance(item, lark.Tree) and (
-            item.data in _DEFINITION_RULES or str(item.data).startswith('__')
-        ):
-            break
-        for token in tokens_of(item):
-            if token.type == 'URL' and token.endswith(')'):
-                return True
-    return False
-
-
-def _found(token: Any) -> str:
-    if token.type == '$END':
-        return 'the end of the file'
-    return _quote(str(token))
-
-
-def _token_problem(text: str, file: str, ex: Any) -> Problem:
-    token = ex.token
-    accepts = set(ex.accepts or ex.expected)
-    stack = ex.state.value_stack if ex.state is not None else []
-    item_start = bool(stack) and getattr(stack[-1], 'type', '') in ('LPAR', 'COMMA')
-    message = f'expected {_describe_expected(accepts, item_start)}'
-    after = _context(text, stack)
+def _problem(
+    text: str, file: str, tokens: list[Any], at: int, floor: int, interactive: InteractiveParser
+) -> Problem:
+    """The syntax error at ``tokens[at]`` (past the end: the end of the file)."""
+    if at < len(tokens) and tokens[at].type == UNEXPECTED:
+        return _characters_problem(text, file, tokens[at])
+    accepts = interactive.accepts()
+    last = tokens[at - 1].type if at > floor else ''
+    message = f'expected {_describe_expected(accepts, last in ("LPAR", "COMMA"))}'
+    after = _context(text, tokens, at, floor)
     if after:
         message += f' after {_quote(after)}'
-    message += f', found {_found(token)}'
-    if 'RPAR' in accepts and _url_ate_a_paren(stack):
-        message += " (a ')' touching a URL is part of the URL: put a space or ',' before it)"
-    if token.type == '$END':
+    if at == len(tokens):
         line, column = _end_of(text)
+        message += ', found the end of the file'
     else:
+        token = tokens[at]
         line, column = token.line, token.column
-        if str(token) in keywords() and 'NAME' in accepts:
-            message += f' ({str(token)!r} is a reserved word)'
+        message += f', found {_quote(str(token))}'
+    if 'RPAR' in accepts and _url_ate_a_paren(tokens, at, floor):
+        message += " (a ')' touching a URL is part of the URL: put a space or ',' before it)"
+    if at < len(tokens) and str(tokens[at]) in keywords() and 'NAME' in accepts:
+        message += f' ({str(tokens[at])!r} is a reserved word)'
     return Problem(file, line, column, '', message)
 
 
-def _characters_problem(text: str, file: str, ex: Any) -> Problem:
-    pos, char = ex.pos_in_stream, ex.char
-    line, column = ex.line, ex.column
+def _context(text: str, tokens: list[Any], end: int, floor: int) -> str:
+    """The text the parser read last before ``tokens[end]``: the current item or definition.
+
+    That is from the start of the item being read (after the last ',' or '(' at
+    its level; a group in parentheses counts as one piece; a ',' read last goes
+    with the item before it), or, when the last token is a ';', the whole
+    definition it ends.
+    """
+    if end <= floor:
+        return ''
+    if tokens[end - 1].type == 'SEMI':
+        first = _definition_start(tokens, end - 1, floor)
+    else:
+        first, depth = end, 0
+        while first > floor:
+            kind = tokens[first - 1].type
+            if kind == 'RPAR':
+                depth += 1
+            elif kind == 'LPAR':
+                if depth <= 1 and first < end:
+                    break  # the '(' the item being read follows
+                depth = max(depth - 1, 0)
+            elif kind == 'COMMA' and depth == 0 and first < end:
+                break  # (a ',' read last belongs to the item before it)
+            first -= 1
+            if _begins(tokens, first):
+                break
+    return text[tokens[first].start_pos : tokens[end - 1].end_pos] if first < end else ''
+
+
+def _url_ate_a_paren(tokens: list[Any], end: int, floor: int) -> bool:
+    """Whether a URL of the current definition swallowed a ``)`` (RedBarrel's URL lexing)."""
+    return any(
+        token.type == 'URL' and token.endswith(')')
+        for token in tokens[_definition_start(tokens, end - 1, floor) : end]
+    )
+
+
+def _characters_problem(text: str, file: str, token: Any) -> Problem:
+    pos, char = token.start_pos, str(token)
+    line, column = token.line, token.column
     if char == '"' and text[max(pos - 2, 0) : pos] == '""':
         message = 'unclosed \'"""\' text: no closing \'"""\' after it'
         column -= 2

@@ -12,8 +12,8 @@ import bisect
 import json
 from typing import Any
 
-from ...document import Comments, Positions, Source, problem_at
-from ...errors import Issue, Loc, Problem, SpecError, did_you_mean, format_loc
+from ...document import Comments, Positions, Source
+from ...errors import Issue, Loc, Problem, did_you_mean, format_loc
 from .._text import paused_gc
 from .grammar import Comment, Parsed, parse
 from .values import (
@@ -76,9 +76,9 @@ def is_socketio_url(url: str) -> bool:
 def read_source(text: str, file: str) -> Source:
     """Parse RBR ``text`` into a :class:`Source` (data, positions, comments, warnings).
 
-    Raises:
-        SpecError: for syntax errors (one problem) or for statements that
-            cannot be mapped to the model (every one found).
+    Syntax errors and statements that cannot be mapped to the model are in
+    ``Source.problems``, every one found; the definitions without errors are
+    mapped, so the model's own rules are checked on them too.
     """
     # The collector stays paused until the parse tree is gone: resuming it in
     # between would only make it scan the whole tree once, for nothing.
@@ -87,24 +87,18 @@ def read_source(text: str, file: str) -> Source:
 
 
 def source_from(parsed: Parsed, text: str, file: str) -> Source:
-    """Map a parse tree of ``text`` to a :class:`Source`.
-
-    Raises:
-        SpecError: for statements that cannot be mapped to the model.
-    """
+    """Map a parse tree of ``text`` to a :class:`Source` (None as data: nothing is defined)."""
     with paused_gc():
         reader = _Reader(file)
         for definition in parsed.tree.children:
             getattr(reader, f'_{definition.data}')(definition)
         reader.finish()
         reader.touching_comments(parsed.comments, text)
-    if reader.errors:
-        warnings = [
-            problem_at(file, reader.positions, issue, 'warning') for issue in reader.warnings
-        ]
-        raise SpecError(warnings + reader.errors)
-    comments = reader.attach(parsed.comments)
-    return Source(reader.data, reader.positions, comments, reader.warnings)
+    problems = parsed.problems + reader.errors
+    if problems:
+        return Source(reader.data, reader.positions, {}, reader.warnings, problems)
+    data = reader.data if parsed.tree.children else None
+    return Source(data, reader.positions, reader.attach(parsed.comments), reader.warnings)
 
 
 class _Reader:

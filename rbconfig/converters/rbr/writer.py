@@ -11,7 +11,6 @@ reader merges it back, so every spec survives the round trip (docs/rbr.md).
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from decimal import Decimal
@@ -30,7 +29,7 @@ from ...schema import (
     TypeCheck,
     ValidatorCheck,
 )
-from .grammar import keywords
+from .grammar import keywords, scanner
 from .reader import MAX_BODY_KEY, OVERFLOW_KEY, is_socketio_url
 
 __all__ = ['write_spec']
@@ -83,18 +82,9 @@ def _place(comments: Comments, emitted: list[Loc]) -> Comments:
 # -- tokens ------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
 def _lexes(text: str, kinds: frozenset[str]) -> bool:
     """Whether ``text`` reads back as exactly one token of one of ``kinds``."""
-    import lark
-
-    from .grammar import _parser
-
-    try:
-        tokens = list(_parser().lex(text))
-    except lark.LarkError:
-        return False
-    return len(tokens) == 1 and tokens[0].type in kinds and str(tokens[0]) == text
+    return scanner().single(text) in kinds
 
 
 _NAMES = frozenset({'NAME', 'SOCKET', 'DEFINE'})
@@ -237,6 +227,9 @@ class _Writer:
             self.top['socketio'] = spec.socketio.to_data()
         self.top.update(spec.extensions)
         self.top.update(_unwritten(spec))
+        if not any(groups) and not self.top and spec.meta is None and spec.max_body is None:
+            # Nothing to say natively: an empty file would read as no spec at all.
+            self.top['rbconfig'] = spec.rbconfig
         meta = self.meta()
         blocks = ['\n'.join(group) for group in [meta, *groups] if group]
         head = self.note((), '')

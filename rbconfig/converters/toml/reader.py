@@ -38,6 +38,8 @@ def read_source(text: str, file: str) -> Source:
         raise SpecError([_syntax_problem(file, text, str(ex))]) from ex
     except RecursionError as ex:
         raise SpecError([Problem(file, None, None, '', 'the TOML is nested too deeply')]) from ex
+    if not data:
+        return Source(None, {(): (1, 1)})  # nothing but blanks and comments
     scanner = _Scanner(text)
     try:
         scanner.document()
