@@ -143,14 +143,16 @@ class Session:
     # -- heartbeat -------------------------------------------------------------
 
     def schedule_ping(self) -> None:
-        """Ping in ``ping_interval``; the client must answer ``ping_timeout`` after that."""
-        engine = self.engine
-        self.deadline = time.monotonic() + engine.ping_interval + engine.ping_timeout
-        self._ping.start(engine.ping_interval, self._send_ping)
-        self._pong.start(engine.ping_interval + engine.ping_timeout, self.expire)
+        """Ping in ``ping_interval``."""
+        self._pong.stop()
+        self.deadline = float('inf')
+        self._ping.start(self.engine.ping_interval, self._send_ping)
 
     def _send_ping(self) -> None:
+        # As the reference server: the client has ping_timeout from now to answer.
         self.send(PING)
+        self.deadline = time.monotonic() + self.engine.ping_timeout
+        self._pong.start(self.engine.ping_timeout, self.expire)
 
     def _forget(self) -> None:
         self.engine.closing.pop(self.sid, None)
