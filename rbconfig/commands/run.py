@@ -38,6 +38,7 @@ def _serve(args: argparse.Namespace) -> int:
     from ..converters import load
     from ..errors import SpecError
     from ..export.pages import introspection_urls
+    from ..runtime.descriptors import raise_open_files_limit
     from ..runtime.server import serve
     from ..wsgi import wsgi_app
 
@@ -54,6 +55,8 @@ def _serve(args: argparse.Namespace) -> int:
 
         assert isinstance(app, SocketApp)
         print(f'rbconfig: {app.client.startup_note(document.folder)}', file=sys.stderr)
+    # One file descriptor per client connection: allow as many as the system lets us.
+    print(f'rbconfig: {raise_open_files_limit()}', file=sys.stderr)
     listener = None
     fd = os.environ.pop(LISTEN_FD_ENV, None)
     if fd is not None:
