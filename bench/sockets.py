@@ -8,12 +8,17 @@ and N:
 * latency: one message at a time; for each, the time until *every* client has
   it (median and p99 over the messages), and the per-delivery latency;
 * burst: M messages sent back to back; fan-out messages per second from the
-  first send until every client has all M, and how many were lost.
+  first send until every client has all M, how many were lost, and the
+  server's CPU time per delivery (/proc/<pid>/stat: the clients share the
+  CPUs, so wall time is at the mercy of the load).
+
+Each figure is shown as min / median / max over the runs (at least 3); the
+order of the servers is rotated from one run to the next.
 
 Run (from the repository root, after ``npm ci`` in tests/)::
 
     python3 bench/sockets.py                      # N = 100 and 1,000, 3 runs each
-    python3 bench/sockets.py --clients 100 --latency-messages 50 --repeat 1
+    python3 bench/sockets.py --clients 100 --latency-messages 50 --deliveries 50000
 
 Clocks: every process stamps with ``performance.timeOrigin + performance.now()``
 (one machine, one clock). The servers run as ``rbconfig run
@@ -118,27 +123,35 @@ def ended(process: subprocess.Popen[Any], timeout: float) -> None:
         process.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process ``pid`` has used (Linux /proc)."""
+    fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
 @contextmanager
-def serving(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run the server ``command`` (listening on ``port``); its URL, then it is terminated."""
+def serving(
+    command: list[str], port: int, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
+    """Run the server ``command`` (on ``port``); (its URL, its pid), then it is terminated."""
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
     )
     try:
         wait_port(port, process)
-        yield f'http://127.0.0.1:{port}'
+        yield f'http://127.0.0.1:{port}', process.pid
     finally:
         process.terminate()
         ended(process, timeout=15)
 
 
-def rbconfig_server() -> AbstractContextManager[str]:
+def rbconfig_server() -> AbstractContextManager[tuple[str, int]]:
     port = free_port()
     command = [sys.executable, '-m', 'rbconfig.cli', 'run', str(SPEC), '--port', str(port)]
     return serving(command, port, env=dict(os.environ, PYTHONPATH=str(ROOT)))
 
 
-def node_server() -> AbstractContextManager[str]:
+def node_server() -> AbstractContextManager[tuple[str, int]]:
     port = free_port()
     return serving(['node', str(JS / 'fanout_server.js'), str(port)], port)
 
@@ -148,8 +161,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def measure(url: str, clients: int, processes: int, messages: int, burst: int) -> dict:
-    """Latency and burst phases against the server at ``url``."""
+def measure(
+    url: str, pid: int, clients: int, processes: int, messages: int, burst: int
+) -> dict[str, float]:
+    """Latency and burst phases against the server at ``url`` (process ``pid``)."""
     base, extra = divmod(clients, processes)
     shares = [base + (1 if index < extra else 0) for index in range(processes)]
     receivers = [
@@ -177,6 +192,7 @@ def measure(url: str, clients: int, processes: int, messages: int, burst: int) -
 
         for proc in receivers:
             proc.send(op='burst', count=burst)
+        cpu_before = cpu_seconds(pid)
         sender.send(op='burst', count=burst)
         sent = sender.wait_for('sent', timeout=60)
         last = 0.0
@@ -188,19 +204,34 @@ def measure(url: str, clients: int, processes: int, messages: int, burst: int) -
                 proc.send(op='report')
                 counts = proc.wait_for('report', timeout=10)['counts']
                 lost += sum(burst - count for count in counts)
+        cpu = cpu_seconds(pid) - cpu_before
         elapsed = (last - sent['first']) / 1000 if last else float('nan')
         return {
-            'all_median': statistics.median(everyone),
-            'all_p99': percentile(everyone, 0.99),
-            'each_median': statistics.median(each),
+            'each_p50': statistics.median(each),
             'each_p99': percentile(each, 0.99),
+            'last_p50': statistics.median(everyone),
+            'last_p99': percentile(everyone, 0.99),
             'rate': burst / elapsed,
             'deliveries': burst * clients / elapsed,
+            'cpu_us': cpu / (burst * clients) * 1e6,
             'lost': lost,
         }
     finally:
         for proc in [*receivers, *([sender] if sender else [])]:
             proc.close()
+
+
+#: (key, label, unit) of each figure reported.
+METRICS = (
+    ('each_p50', 'latency per delivery p50', 'ms'),
+    ('each_p99', 'latency per delivery p99', 'ms'),
+    ('last_p50', 'time to last client p50', 'ms'),
+    ('last_p99', 'time to last client p99', 'ms'),
+    ('rate', 'burst messages/s', 'msg/s'),
+    ('deliveries', 'burst deliveries/s', 'deliv/s'),
+    ('cpu_us', 'server CPU per delivery', 'us'),
+    ('lost', 'lost', 'msgs'),
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -221,54 +252,58 @@ def main(argv: list[str] | None = None) -> int:
         help='burst size as deliveries (messages = this / clients; default 200,000)',
     )
     parser.add_argument(
-        '--repeat', type=int, default=3, help='runs per server and N; medians shown (default 3)'
+        '--repeat', type=int, default=3, help='runs per server and N (default 3, at least 3)'
     )
     args = parser.parse_args(argv)
+    if args.repeat < 3:
+        parser.error('--repeat: at least 3 runs, for min / median / max')
     if shutil.which('node') is None or not (ROOT / 'tests' / 'node_modules').is_dir():
         print('needs node and tests/node_modules (run "npm ci" in tests/)', file=sys.stderr)
         return 2
 
-    print(f'fan-out benchmark, {os.cpu_count()} CPUs; servers and clients share them')
-    header = (
-        f'{"server":<9} {"N":>5} {"all: med":>9} {"p99":>8} {"each: med":>10} {"p99":>8} '
-        f'{"msgs/s":>8} {"deliv/s":>9} {"lost":>5}'
+    print(
+        f'fan-out benchmark, {os.cpu_count()} CPUs shared by the server, {args.processes} Node '
+        f'client processes and the sender; load average before: {os.getloadavg()[0]:.1f}'
     )
-    results: dict[tuple[str, int], dict] = {}
+    print(
+        'latency: one message at a time; per delivery (p50, p99) and time until the last client '
+        'has it (p50, p99). burst: messages/s and deliveries/s until every client has all; '
+        'server CPU microseconds per delivery. Each figure: min / median / max over the runs.'
+    )
+    servers = (('rbconfig', rbconfig_server), ('node', node_server))
     for clients in [int(text) for text in args.clients.split(',')]:
         burst = max(20, args.deliveries // clients)
         print(
             f'\nN = {clients}: {args.latency_messages} single messages, then {burst} at once; '
-            f'median of {args.repeat} runs per server'
+            f'{args.repeat} runs per server, order rotated'
         )
-        print(header)
-        runs: dict[str, list[dict]] = {'rbconfig': [], 'node': []}
-        for _ in range(args.repeat):  # alternate, so both see the same machine load
-            for name, server in (('rbconfig', rbconfig_server), ('node', node_server)):
-                with server() as url:
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name, _ in servers}
+        for repeat in range(args.repeat):  # rotated, so both see the same machine load
+            order = servers if repeat % 2 == 0 else servers[::-1]
+            for name, server in order:
+                with server() as (url, pid):
                     runs[name].append(
-                        measure(url, clients, args.processes, args.latency_messages, burst)
+                        measure(url, pid, clients, args.processes, args.latency_messages, burst)
                     )
-        for name, found_runs in runs.items():
-            found = {
-                key: statistics.median(run[key] for run in found_runs)
-                for key in found_runs[0]
-                if key != 'lost'
-            }
-            found['lost'] = sum(run['lost'] for run in found_runs)
-            found['rates'] = [round(run['rate']) for run in found_runs]
-            results[(name, clients)] = found
-            print(
-                f'{name:<9} {clients:>5} {found["all_median"]:>7.2f}ms {found["all_p99"]:>6.2f}ms '
-                f'{found["each_median"]:>8.2f}ms {found["each_p99"]:>6.2f}ms '
-                f'{found["rate"]:>8.0f} {found["deliveries"]:>9.0f} {found["lost"]:>5}'
-                f'   (msgs/s of each run: {found["rates"]})',
-                flush=True,
-            )
-        ours, theirs = results[('rbconfig', clients)], results[('node', clients)]
+        for name, found in runs.items():
+            print(f'  {name}')
+            for key, label, unit in METRICS:
+                values = sorted(run[key] for run in found)
+                shown = ' / '.join(
+                    f'{value:.{2 if unit == "ms" else 0}f}'
+                    for value in (values[0], statistics.median(values), values[-1])
+                )
+                print(f'    {label:<28} {shown} {unit}')
+        ours = {key: statistics.median(run[key] for run in runs['rbconfig']) for key, *_ in METRICS}
+        node = {key: statistics.median(run[key] for run in runs['node']) for key, *_ in METRICS}
+        ratio = {key: ours[key] / node[key] for key in ours if node[key]}
+        lost = sum(run['lost'] for found in runs.values() for run in found)
         print(
-            f'ratio rbconfig/node: rate {ours["rate"] / theirs["rate"]:.2f} '
-            f'(goal >= 0.5), time to all (median) {ours["all_median"] / theirs["all_median"]:.2f}'
-            f'x, p99 {ours["all_p99"] / theirs["all_p99"]:.2f}x'
+            f'  rbconfig / node (medians): delivery p50 {ratio["each_p50"]:.2f}x, '
+            f'p99 {ratio["each_p99"]:.2f}x, time to last p50 {ratio["last_p50"]:.2f}x, '
+            f'p99 {ratio["last_p99"]:.2f}x (goal <= 1); throughput {ratio["rate"]:.2f}x '
+            f'(goal >= 1.5); CPU per delivery {ratio["cpu_us"]:.2f}x; lost {lost:.0f}',
+            flush=True,
         )
     return 0
 

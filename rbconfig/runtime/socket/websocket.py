@@ -7,12 +7,15 @@ writes frames on it with gevent.
 
 Writing is built for fan-out: :meth:`WebSocket.send_frame` takes a frame
 already encoded (one encoding per broadcast, shared by every recipient, see
-:func:`frame`) and writes it at once with a non-blocking ``send()`` from the
-calling greenlet: no queue, no greenlet switch, one system call per
-delivery. Only when the client's buffers are full is the rest queued, and a
-writer greenlet sends the backlog (as one ``sendall()``) when the client
-reads again; a client whose backlog does not drain within ``send_timeout``
-is cut off. A slow client never holds up the sender.
+:func:`frame`) and only appends it to the connection's buffer. Once the
+greenlets that are ready have run (one callback per turn of gevent's loop),
+every connection written to gets its buffer in one non-blocking ``send()``:
+no greenlet switch per delivery, and one system call per client for a burst
+of messages, not one per message. Only when the client's buffers are full is
+the rest handed to a writer greenlet, which sends the backlog (one
+``sendall()``) when the client reads again; a client whose backlog does not
+drain within ``send_timeout`` is cut off. A slow client never holds up the
+sender.
 """
 
 from __future__ import annotations
@@ -46,6 +49,17 @@ _CLOSE_REASONS: dict[int, str] = {
     CloseReason.INVALID_FRAME_PAYLOAD_DATA: 'a text message that is not valid UTF-8',
     CloseReason.MESSAGE_TOO_BIG: 'message too big',
 }
+
+
+#: Connections with buffered frames, written by :func:`_flush_all`.
+_dirty: list[WebSocket] = []
+
+
+def _flush_all() -> None:
+    batch = _dirty[:]
+    _dirty.clear()
+    for ws in batch:
+        ws.flush()
 
 
 def frame(data: bytes | str) -> bytes:
@@ -132,6 +146,7 @@ class WebSocket:
         self.connection = Connection(ConnectionType.SERVER)
         #: True once a closing frame was sent or the connection was lost.
         self.closed = False
+        self._out: list[bytes] = []
         self._backlog: list[bytes] = []
         self._writer: gevent.Greenlet | None = None
         self._parts: list[str | bytes | bytearray] = []
@@ -145,10 +160,26 @@ class WebSocket:
         self.send_frame(frame(data))
 
     def send_frame(self, data: bytes) -> None:
-        """Send frames already encoded; never waits for the client."""
+        """Send frames already encoded (once the ready greenlets have run); never waits."""
         if self.closed:
             return
         if self._writer is not None:  # a backlog is being written: after it
+            self._backlog.append(data)
+            return
+        if not self._out:
+            if not _dirty:
+                gevent.get_hub().loop.run_callback(_flush_all)
+            _dirty.append(self)
+        self._out.append(data)
+
+    def flush(self) -> None:
+        """Write the buffered frames now, as far as the client's buffers take them."""
+        if not self._out or self.closed:
+            self._out.clear()
+            return
+        data = self._out[0] if len(self._out) == 1 else b''.join(self._out)
+        self._out.clear()
+        if self._writer is not None:
             self._backlog.append(data)
             return
         try:
@@ -182,6 +213,7 @@ class WebSocket:
         except Exception:  # the state forbids a closing frame: the client closed first
             data = b''
         self.send_frame(data)
+        self.flush()
         self.closed = True
         writer = self._writer
         if writer is not None and writer is not gevent.getcurrent():
