@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import start_server, write_spec
+from tests.helpers import eventually, start_server, write_spec
 
 SPEC = """\
 rbconfig: 1
@@ -34,14 +34,6 @@ def fetch(url: str) -> tuple[int, bytes] | None:
         return ex.code, ex.read()
     except OSError:
         return None
-
-
-def eventually(check: Callable[[], bool], what: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f'timed out waiting for {what}')
-        time.sleep(0.1)
 
 
 def write(path: Path, text: str) -> None:

@@ -1,12 +1,22 @@
 """Helpers shared by the test suites (real servers on free ports)."""
 
-from .server import ROOT, Server, child_env, refused_port, spawn, start_gunicorn, start_server
+from .server import (
+    ROOT,
+    Server,
+    child_env,
+    eventually,
+    refused_port,
+    spawn,
+    start_gunicorn,
+    start_server,
+)
 from .specs import write_files, write_spec
 
 __all__ = [
     'ROOT',
     'Server',
     'child_env',
+    'eventually',
     'refused_port',
     'spawn',
     'start_gunicorn',

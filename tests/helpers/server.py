@@ -24,12 +24,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 __all__ = [
+    'eventually',
     'ROOT',
     'Server',
     'child_env',
@@ -272,3 +273,16 @@ def start_gunicorn(
     command = [sys.executable, '-m', 'gunicorn', '-k', 'gevent', '-b', '127.0.0.1:0']
     command += ['--no-control-socket', *options, app]
     return _running(_popen(command, 0, env, None), timeout, GUNICORN_LISTENING)
+
+
+def eventually(check: Callable[[], bool], what: str, timeout: float = 15) -> None:
+    """Wait until ``check()`` is true (checked every 50 ms).
+
+    Raises:
+        AssertionError: naming ``what``, after ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f'timed out waiting for {what}')
+        time.sleep(0.05)

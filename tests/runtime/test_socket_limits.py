@@ -12,14 +12,13 @@ import os
 import resource
 import socket
 import struct
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import websocket  # websocket-client
 
-from tests.helpers.server import Server, start_server
+from tests.helpers.server import Server, eventually, start_server
 
 SPECS = Path(__file__).resolve().parent / 'socket_specs'
 
@@ -32,15 +31,6 @@ def server() -> Iterator[Server]:
 
 def open_files(server: Server) -> int:
     return len(os.listdir(f'/proc/{server.pid}/fd'))
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 15) -> None:
-    """Wait for ``condition`` (checked every 50 ms), failing with ``what`` after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f'{what} not seen within {timeout}s')
-        time.sleep(0.05)
 
 
 def polling_session(server: Server) -> str:
@@ -73,7 +63,7 @@ def test_an_oversized_polling_post_is_answered_at_once_and_frees_everything(
         clients.append(conn)
     for conn in clients:
         conn.close()
-    wait_until(lambda: open_files(server) <= baseline, 'the server back to its open files')
+    eventually(lambda: open_files(server) <= baseline, 'the server back to its open files')
 
 
 def test_one_file_descriptor_per_websocket_client(server: Server) -> None:
@@ -88,7 +78,7 @@ def test_one_file_descriptor_per_websocket_client(server: Server) -> None:
     finally:
         for conn in clients:
             conn.close()
-    wait_until(lambda: open_files(server) == baseline, 'every client file closed')
+    eventually(lambda: open_files(server) == baseline, 'every client file closed')
 
 
 def close_frame(conn: websocket.WebSocket) -> tuple[int, str]:

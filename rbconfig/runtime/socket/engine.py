@@ -129,13 +129,13 @@ class Session:
 
     # -- sending -------------------------------------------------------------
 
-    def send(self, wire: str | bytes, ws_frame: bytes | None = None) -> None:
-        """Send one encoded packet (``ws_frame``: its WebSocket frame, if made already)."""
+    def send(self, wire: str | bytes) -> None:
+        """Send one encoded packet."""
         if self.closed:
             return
         ws = self.ws
         if ws is not None:
-            ws.send_frame(ws_frame or frame(wire))
+            ws.send_frame(frame(wire))
         else:
             self.outbox.append(wire)
             self.ready.set()
