@@ -21,8 +21,8 @@ server does, as the official protocol test suite checks
 * a packet the Socket.IO layer cannot parse closes the connection.
 
 And for fan-out, a broadcast encodes its packet, and its WebSocket frame,
-once for every recipient (see :meth:`Engine.send_packet`), and each
-WebSocket frame is written straight from the emitting greenlet
+once for every recipient (see :meth:`Engine.send_packet`); each recipient's
+connection buffers it and is written once per turn of gevent's loop
 (:mod:`.websocket`): no queue and no greenlet switch per delivery.
 
 The interface is the one python-socketio uses of python-engineio's server
