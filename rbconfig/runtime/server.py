@@ -40,6 +40,7 @@ class Connection(WSGIHandler):
     """pywsgi's handler, with a shorter access-log line and graceful-stop support."""
 
     server: Server
+    close_connection: bool
 
     def read_requestline(self) -> str:
         # Between requests a keep-alive connection idles here; stop() closes those.
