@@ -246,8 +246,11 @@ def _path_runner(
             return 'mock', mock_runner(path, response_schema)
         return 'dummy', dummy_runner()
     scheme, sep, target = path.use.partition(':')
+    body = path.response.body if path.response is not None else None
+    # Response body checks need the whole file (see runners).
+    whole = body is not None and bool(body.checks or body.schema_)
     if scheme == 'file':
-        return 'file', file_runner(resolve(document, loc, path.use))
+        return 'file', file_runner(resolve(document, loc, path.use), whole=whole)
     if scheme == 'directory':
         if 'name' not in placeholders:
             raise StartupError.at(
@@ -256,7 +259,7 @@ def _path_runner(
                 f"a 'directory:' path needs a {{name}} placeholder in its url "
                 f'(like /static/{{name}}), got {path.url!r}',
             )
-        return 'directory', directory_runner(resolve(document, loc, path.use))
+        return 'directory', directory_runner(resolve(document, loc, path.use), whole=whole)
     if scheme == 'proxy':
         extensions = path.extensions
         try:

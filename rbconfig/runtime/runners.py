@@ -1,11 +1,15 @@
 """Built-in handlers behind ``file:``, ``directory:``, ``proxy:`` and a missing ``use``.
 
-* ``file:PATH`` serves the file (read on each request, content type guessed).
-* ``directory:PATH`` serves ``PATH/<name>``, ``name`` being the route's
-  ``{name}`` placeholder (RedBarrel used ``/js/{name}``; write
+* ``file:PATH`` serves the file as a static server does (:mod:`.files`:
+  streamed, ETag and Last-Modified, 304, ranges, content type by name).
+* ``directory:PATH`` serves ``PATH/<name>`` the same way, ``name`` being the
+  route's ``{name}`` placeholder (RedBarrel used ``/js/{name}``; write
   ``{name:.*}`` to allow sub-folders). There is no way out of the folder:
   ``..``, hidden names, absolute paths, backslashes, NUL bytes and symlinks
   resolving outside all answer 404.
+* A ``file:`` or ``directory:`` path whose response body has checks or a
+  schema gets the whole file in memory, with no validators and no ranges:
+  the checks need the whole body, and an ``alter`` changes it.
 * ``proxy:http(s)://host:port[/base]`` forwards the method, path, query,
   body and end-to-end headers to the upstream and relays its answer, minus
   hop-by-hop headers. As RedBarrel did, the route's literal prefix (up to its
@@ -26,7 +30,6 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import mimetypes
 import os
 import ssl
 import urllib.parse
@@ -38,6 +41,7 @@ from ..schema import parse_url_template
 from .bodies import BodySchema, example_from_schema
 from .conventions import Runner
 from .exchange import Exchange
+from .files import content_type_of, serve_file
 from .problems import HTTPProblem
 
 __all__ = [
@@ -67,26 +71,26 @@ HOP_BY_HOP = frozenset(
 )
 
 
-def _content_type(path: Path) -> str:
-    kind, encoding = mimetypes.guess_type(path.name)
-    if kind is None:
-        return 'application/octet-stream'
-    if kind.startswith('text/') or kind in ('application/javascript', 'application/json'):
-        return f'{kind}; charset=utf-8'
-    return kind
+def _serve(x: Exchange, path: str, content_type: str, whole: bool, follow: bool) -> None:
+    if not whole:
+        serve_file(x.req, x.resp, path, content_type, follow=follow)
+        return
+    try:
+        with open(path, 'rb') as handle:
+            data = handle.read()
+    except OSError:
+        raise HTTPProblem(404, 'No such file.') from None
+    x.resp.content_type = content_type
+    x.resp.data = data
 
 
-def file_runner(path: Path) -> Runner:
-    """Serve one file."""
-    content_type = _content_type(path)
+def file_runner(path: Path, *, whole: bool = False) -> Runner:
+    """Serve one file (``whole``: in memory, for response body checks)."""
+    content_type = content_type_of(path.name)
+    where = os.fspath(path)
 
     def run(x: Exchange) -> None:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            raise HTTPProblem(404, 'The file behind this path is missing.') from None
-        x.resp.content_type = content_type
-        x.resp.data = data
+        _serve(x, where, content_type, whole, True)
 
     return run
 
@@ -104,21 +108,15 @@ def safe_child(root: str, name: str) -> str | None:
     return real
 
 
-def directory_runner(folder: Path) -> Runner:
-    """Serve the files of one folder, by the ``name`` URL param."""
+def directory_runner(folder: Path, *, whole: bool = False) -> Runner:
+    """Serve the files of one folder, by the ``name`` URL param (``whole``: as above)."""
     root = os.path.realpath(folder)
 
     def run(x: Exchange) -> None:
         real = safe_child(root, x.params.get('name', ''))
         if real is None:
             raise HTTPProblem(404, 'No such file.')
-        try:
-            with open(real, 'rb') as handle:
-                data = handle.read()
-        except OSError:
-            raise HTTPProblem(404, 'No such file.') from None
-        x.resp.content_type = _content_type(Path(real))
-        x.resp.data = data
+        _serve(x, real, content_type_of(real), whole, False)  # real: no symlink to follow
 
     return run
 

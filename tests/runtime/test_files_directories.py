@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,3 +116,193 @@ def test_missing_file_or_folder_stops_startup(tmp_path: Path) -> None:
     spec = {'paths': {'d': {'url': '/d/{name}', 'use': 'directory:nope'}}}
     with pytest.raises(StartupError, match='no such folder'):
         build_app(make_document(tmp_path, spec))
+
+
+# ---------------------------------------------------------------- served as a static server
+
+
+@pytest.fixture
+def served(tmp_path: Path):  # noqa: ANN201
+    """A file path and a folder of assets (and a path whose response body is checked)."""
+    files: dict[str, str | bytes] = {
+        'site/report.txt': '0123456789',
+        'site/app.js': 'export {}',
+        'site/data.json': '{"a": 1}',
+        'site/logs.txt.gz': b'\x1f\x8b\x08\x00',
+        'site/module.wasm': b'\x00asm',
+        'site/noext': b'?',
+        'site/big.bin': bytes(range(256)) * 4096,  # 1 MiB
+        'upper.py': 'def upper(globs, request, body):\n    return body.upper()\n',
+    }
+    spec = {
+        'paths': {
+            'report': {'url': '/report', 'use': 'file:site/report.txt'},
+            'assets': {'url': '/assets/{name}', 'use': 'directory:site'},
+            'shouted': {
+                'url': '/shouted',
+                'use': 'file:site/report.txt',
+                'response': {'body': {'checks': [{'alter': 'python:upper.upper'}]}},
+            },
+        }
+    }
+    return make_client(tmp_path, spec, files)
+
+
+def test_files_carry_validators_and_their_length(served) -> None:  # noqa: ANN001
+    for url in ('/report', '/assets/report.txt'):
+        answer = served.simulate_get(url)
+        assert answer.status_code == 200 and answer.text == '0123456789'
+        headers = answer.headers
+        assert headers['content-length'] == '10'
+        assert headers['accept-ranges'] == 'bytes'
+        assert headers['etag'].startswith('"') and headers['etag'].endswith('-a"')
+        assert headers['last-modified'].endswith(' GMT')
+        assert headers['content-type'] == 'text/plain; charset=utf-8'
+
+
+def test_conditional_gets_answer_304_without_a_body(served) -> None:  # noqa: ANN001
+    first = served.simulate_get('/assets/report.txt')
+    etag, modified = first.headers['etag'], first.headers['last-modified']
+    for headers in (
+        {'If-None-Match': etag},
+        {'If-None-Match': f'"other", W/{etag}'},  # weak comparison
+        {'If-None-Match': '*'},
+        {'If-Modified-Since': modified},
+        {'If-Modified-Since': 'Fri, 01 Jan 2100 00:00:00 GMT'},
+    ):
+        answer = served.simulate_get('/assets/report.txt', headers=headers)
+        assert answer.status_code == 304, headers
+        assert answer.content == b''
+        assert answer.headers['etag'] == etag
+    for headers in (
+        {'If-None-Match': '"other"'},
+        {'If-Modified-Since': 'Sat, 01 Jan 2000 00:00:00 GMT'},
+        # If-None-Match wins over If-Modified-Since (RFC 9110 §13.1.3).
+        {'If-None-Match': '"other"', 'If-Modified-Since': modified},
+    ):
+        answer = served.simulate_get('/assets/report.txt', headers=headers)
+        assert (answer.status_code, answer.text) == (200, '0123456789'), headers
+    head = served.simulate_head('/report', headers={'If-None-Match': etag})
+    assert head.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ('asked', 'part', 'content_range'),
+    [
+        ('bytes=0-3', '0123', 'bytes 0-3/10'),
+        ('bytes=4-', '456789', 'bytes 4-9/10'),
+        ('bytes=-3', '789', 'bytes 7-9/10'),
+        ('bytes=8-100', '89', 'bytes 8-9/10'),
+        ('bytes=-50', '0123456789', 'bytes 0-9/10'),
+    ],
+)
+def test_a_range_is_a_206(served, asked: str, part: str, content_range: str) -> None:  # noqa: ANN001
+    answer = served.simulate_get('/assets/report.txt', headers={'Range': asked})
+    assert answer.status_code == 206
+    assert answer.text == part
+    assert answer.headers['content-range'] == content_range
+    assert answer.headers['content-length'] == str(len(part))
+
+
+def test_ranges_out_of_the_file_or_not_understood(served) -> None:  # noqa: ANN001
+    outside = served.simulate_get('/assets/report.txt', headers={'Range': 'bytes=10-'})
+    assert outside.status_code == 416
+    assert outside.headers['content-range'] == 'bytes */10'
+    assert outside.headers['content-type'] == 'application/problem+json'
+    for ignored in ('bytes=0-1,4-5', 'bytes=x-y', 'lines=1-2', 'bytes=5-2'):
+        answer = served.simulate_get('/assets/report.txt', headers={'Range': ignored})
+        assert (answer.status_code, answer.text) == (200, '0123456789'), ignored
+
+
+def test_if_range_sends_the_whole_file_once_it_changed(served) -> None:  # noqa: ANN001
+    first = served.simulate_get('/report')
+    etag, modified = first.headers['etag'], first.headers['last-modified']
+    for condition, status in (
+        (etag, 206),
+        (modified, 206),
+        ('"stale"', 200),
+        (f'W/{etag}', 200),  # If-Range compares strongly
+        ('Sat, 01 Jan 2000 00:00:00 GMT', 200),
+    ):
+        answer = served.simulate_get(
+            '/report', headers={'Range': 'bytes=0-1', 'If-Range': condition}
+        )
+        assert answer.status_code == status, condition
+        assert answer.text == ('01' if status == 206 else '0123456789')
+
+
+def test_head_gets_the_headers_only(served) -> None:  # noqa: ANN001
+    answer = served.simulate_head('/assets/big.bin')
+    assert answer.status_code == 200 and answer.content == b''
+    assert answer.headers['content-length'] == str(1024 * 1024)
+    ranged = served.simulate_head('/assets/big.bin', headers={'Range': 'bytes=0-9'})
+    assert ranged.status_code == 200  # a HEAD ignores Range
+
+
+@pytest.mark.parametrize(
+    ('name', 'content_type'),
+    [
+        ('app.js', 'text/javascript; charset=utf-8'),
+        ('data.json', 'application/json'),
+        ('logs.txt.gz', 'application/gzip'),
+        ('module.wasm', 'application/wasm'),
+        ('noext', 'application/octet-stream'),
+    ],
+)
+def test_content_types_by_name(served, name: str, content_type: str) -> None:  # noqa: ANN001
+    assert served.simulate_get(f'/assets/{name}').headers['content-type'] == content_type
+
+
+def test_a_large_file_is_streamed_in_blocks_and_closed(served) -> None:  # noqa: ANN001
+    from falcon.testing import create_environ
+
+    app = served.app
+    before = len(os.listdir('/proc/self/fd'))
+    seen: dict[str, Any] = {}
+    body = app(
+        create_environ('/assets/big.bin'),
+        lambda status, headers, exc_info=None: seen.update(status=status, headers=headers),
+    )
+    chunks = list(body)
+    body.close()
+    assert seen['status'] == '200 OK'
+    assert len(chunks) > 1 and max(len(chunk) for chunk in chunks) <= 64 * 1024
+    assert b''.join(chunks) == bytes(range(256)) * 4096
+    assert len(os.listdir('/proc/self/fd')) == before
+
+
+def test_checked_response_bodies_get_the_whole_file(served) -> None:  # noqa: ANN001
+    answer = served.simulate_get('/shouted', headers={'Range': 'bytes=0-1'})
+    assert (answer.status_code, answer.text) == (200, '0123456789'.upper())
+    assert 'etag' not in answer.headers  # the body is not the file's any more
+
+
+def test_a_real_server_streams_ranges_and_304s(tmp_path: Path) -> None:
+    """Over a socket, on the gevent server: 8 MiB whole, a range of it, then a 304."""
+    import http.client
+
+    from tests.helpers import start_server, write_spec
+
+    content = os.urandom(8 * 1024 * 1024)
+    (tmp_path / 'public').mkdir()
+    (tmp_path / 'public' / 'blob.bin').write_bytes(content)
+    spec = write_spec(
+        tmp_path,
+        'files.yaml',
+        'rbconfig: 1\npaths:\n  f:\n    url: /f/{name}\n    use: directory:public\n',
+    )
+    with start_server(spec) as server:
+        connection = http.client.HTTPConnection('127.0.0.1', server.port, timeout=30)
+        connection.request('GET', '/f/blob.bin')
+        whole = connection.getresponse()
+        assert whole.status == 200 and whole.read() == content
+        etag = whole.getheader('ETag')
+        connection.request('GET', '/f/blob.bin', headers={'Range': 'bytes=1000000-1000099'})
+        part = connection.getresponse()
+        assert (part.status, part.read()) == (206, content[1_000_000:1_000_100])
+        connection.request('GET', '/f/blob.bin', headers={'If-None-Match': etag})
+        cached = connection.getresponse()
+        assert (cached.status, cached.read()) == (304, b'')
+        connection.close()
+        output = server.output()
+    assert 'Traceback' not in output
