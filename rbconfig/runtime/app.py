@@ -271,7 +271,7 @@ def _path_runner(
                 ('paths', name),
                 'x-proxy-connect-timeout and x-proxy-read-timeout must be numbers of seconds',
             ) from None
-        return 'proxy', proxy_runner(target, template, connect, read)
+        return 'proxy', proxy_runner(target, template, connect, read, whole=whole)
     func = resolve(document, loc, path.use)
     forced = path.extensions.get('x-handler')
     # A falcon-convention handler comes back as it is: the responder calls it directly.

@@ -174,6 +174,20 @@ class Exchange:
             self.parsed = self.req.checked_media = UNSET
         self._install(data)
 
+    def body_source(self) -> tuple[bytes | Any, int | None]:
+        """The request body to pass on, and its length (None: no body).
+
+        The bytes when a step has read the body already (or it came chunked), else
+        Falcon's ``req.bounded_stream``, to read as it arrives.
+        """
+        data = self._body
+        if data is not None:
+            return data, len(data)
+        length = self.req.env.get('CONTENT_LENGTH')
+        if length:  # digits, within the limit: checked before any step ran
+            return self.req.bounded_stream, int(length)
+        return None, None
+
     def _read(self) -> bytes:
         try:
             return self._read_input()
