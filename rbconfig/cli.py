@@ -121,6 +121,13 @@ def make_parser() -> argparse.ArgumentParser:
     openapi.add_argument('-o', '--output', metavar='FILE', help='write to FILE instead')
     openapi.set_defaults(module='openapi')
 
+    asyncapi = commands.add_parser(
+        'asyncapi', help='print the AsyncAPI 3.0 document of a spec (its Socket.IO side)'
+    )
+    asyncapi.add_argument('spec', metavar='SPEC')
+    asyncapi.add_argument('-o', '--output', metavar='FILE', help='write to FILE instead')
+    asyncapi.set_defaults(module='asyncapi')
+
     docs = commands.add_parser('docs', help='write the HTML documentation page of a spec')
     docs.add_argument('spec', metavar='SPEC')
     docs.add_argument('-o', '--output', metavar='FILE', help='write to FILE instead')

@@ -23,6 +23,7 @@ from falcon.testing import TestClient
 
 from rbconfig.converters import load
 from rbconfig.errors import Problem, SpecError, redact
+from rbconfig.export.asyncapi import asyncapi_document
 from rbconfig.export.docpage import render_doc_page
 from rbconfig.export.openapi import openapi_document
 from rbconfig.wsgi import wsgi_app
@@ -143,7 +144,8 @@ def test_exports_show_the_upstream_without_its_password(
         document = load(_spec(tmp_path, upstream[0], dead))
     page = render_doc_page(document)
     openapi = json.dumps(openapi_document(document))
-    for shown in (page, openapi):
+    asyncapi = json.dumps(asyncapi_document(document))
+    for shown in (page, openapi, asyncapi):
         assert SECRET not in shown and 'admin' not in shown
     assert f'http://***@127.0.0.1:{upstream[0]}/base' in page
     assert f'proxy:http://***@127.0.0.1:{upstream[0]}/base' in openapi
@@ -175,7 +177,7 @@ def test_a_real_server_shows_and_logs_no_secret(
         start_server(_spec(tmp_path, upstream[0], dead), cwd=tmp_path) as server,
     ):
         bodies = []
-        for url in ('/__doc__', '/__openapi__.json'):
+        for url in ('/__doc__', '/__openapi__.json', '/__asyncapi__.json'):
             with urllib.request.urlopen(server.url + url, timeout=10) as answer:
                 bodies.append(answer.read().decode())
         with urllib.request.urlopen(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from ..errors import Problem
 
-__all__ = ['print_problem', 'print_spec_error', 'write_output']
+__all__ = ['print_problem', 'print_spec_error', 'write_export', 'write_output']
 
 
 def print_spec_error(error: Exception, stream: TextIO | None = None) -> None:
@@ -50,3 +52,24 @@ def write_output(text: str, output: str | None) -> int:
         print(f'rbconfig: cannot write {output}: {ex.strerror or ex}', file=sys.stderr)
         return 1
     return 0
+
+
+def write_export(spec_path: str, output: str | None, export: Callable[..., dict[str, Any]]) -> int:
+    """Load ``spec_path``, write ``export(document, warnings=...)`` as JSON; the exit status.
+
+    For ``rbconfig openapi`` and ``rbconfig asyncapi``: an invalid spec prints its
+    problems (status 1); a ``python:`` model that does not import is a warning
+    line, and the document is written without its schema.
+    """
+    from ..converters import load
+    from ..errors import SpecError
+
+    warnings: list[Problem] = []
+    try:
+        document = export(load(spec_path), warnings=warnings)
+    except SpecError as ex:
+        print_spec_error(ex)
+        return 1
+    for warning in warnings:
+        print_problem(warning)
+    return write_output(json.dumps(document, indent=2, ensure_ascii=False) + '\n', output)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import RootModel
+from pydantic import BaseModel, RootModel
 
 
 class Word(RootModel[str]):
     """A single word, as a JSON string."""
+
+
+class Said(BaseModel):
+    """What the /chat namespace sends the others when someone says something."""
+
+    who: str
+    text: str
