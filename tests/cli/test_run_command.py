@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, child_env, start_server, write_spec
+from tests.helpers import ROOT, app_specs, child_env, start_server, write_spec
 
 HELLO_SPEC = """\
 rbconfig: 1
@@ -288,12 +288,7 @@ def test_debug_puts_the_traceback_in_500_answers(mock_spec: Path) -> None:
 
 
 #: Every spec under apps/, the reference spec of the format included (its code is there).
-APP_SPECS = sorted(
-    path.relative_to(ROOT)
-    for pattern in ('*.yaml', '*.toml', '*.rbr')
-    for path in (ROOT / 'apps').rglob(pattern)
-    if 'node_modules' not in path.parts
-)
+APP_SPECS = [path.relative_to(ROOT) for path in app_specs()]
 
 
 @pytest.mark.parametrize('spec', APP_SPECS, ids=str)

@@ -10,11 +10,12 @@ from .server import (
     start_gunicorn,
     start_server,
 )
-from .specs import write_files, write_spec
+from .specs import app_specs, write_files, write_spec
 
 __all__ = [
     'ROOT',
     'Server',
+    'app_specs',
     'child_env',
     'eventually',
     'refused_port',

@@ -6,7 +6,9 @@ import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ['write_files', 'write_spec']
+from .server import ROOT
+
+__all__ = ['app_specs', 'write_files', 'write_spec']
 
 
 def write_files(folder: Path, files: Mapping[str, str | bytes]) -> None:
@@ -27,3 +29,13 @@ def write_spec(
     write_files(folder, {f'{module}.py': source for module, source in (modules or {}).items()})
     write_files(folder, {name: text})
     return folder / name
+
+
+def app_specs() -> list[Path]:
+    """Every spec under ``apps/`` (YAML, TOML, RBR), sorted; npm's folders left out."""
+    return sorted(
+        path
+        for pattern in ('*.yaml', '*.yml', '*.toml', '*.rbr')
+        for path in (ROOT / 'apps').rglob(pattern)
+        if 'node_modules' not in path.parts
+    )

@@ -16,17 +16,12 @@ from rbconfig.errors import Problem
 from rbconfig.export.asyncapi import asyncapi_document
 from rbconfig.schema import parse_spec
 from rbconfig.wsgi import wsgi_app
-from tests.helpers import ROOT, child_env
+from tests.helpers import ROOT, app_specs, child_env
 from tests.helpers.asyncapi import asyncapi_problems
 
 from .runtime_support import make_document
 
-APP_SPECS = sorted(
-    path
-    for pattern in ('*.yaml', '*.toml', '*.rbr')
-    for path in (ROOT / 'apps').rglob(pattern)
-    if 'node_modules' not in path.parts
-)
+APP_SPECS = app_specs()
 
 SPEC: dict[str, Any] = {
     'rbconfig': 1,

@@ -15,14 +15,9 @@ from rbconfig.converters import load
 from rbconfig.errors import Problem, SpecError
 from rbconfig.export.openapi import full_url, openapi_document, openapi_path
 from rbconfig.schema import parse_spec
-from tests.helpers import ROOT, child_env
+from tests.helpers import ROOT, app_specs, child_env
 
-APP_SPECS = sorted(
-    path
-    for pattern in ('*.yaml', '*.yml', '*.toml', '*.rbr')
-    for path in (ROOT / 'apps').rglob(pattern)
-    if 'node_modules' not in path.parts
-)
+APP_SPECS = app_specs()
 
 DEMO: dict[str, Any] = {
     'rbconfig': 1,
