@@ -34,7 +34,6 @@ from ..errors import Loc, Problem, Severity, did_you_mean
 from ..schema import (
     AlterCheck,
     BodySection,
-    Section,
     ValidatorCheck,
     parse_location,
     placeholder_names,
@@ -199,7 +198,7 @@ class _Preflight:
     def path(self, loc: Loc, path: Any) -> None:
         if path.use is not None:
             self.handler(loc, path)
-        for where, section in _sections(path):
+        for where, section in path.sections():
             at: Loc = (*loc, *where)
             if isinstance(section, BodySection) and section.schema_ is not None:
                 self.body_schema((*at, 'schema'), section.schema_)
@@ -342,17 +341,6 @@ def _from_query(params: tuple[Param, ...], placeholders: list[str]) -> Iterator[
             and parameter_source(param.name, placeholders) == 'query'
         ):
             yield param.name
-
-
-def _sections(path: Any) -> Iterator[tuple[tuple[str, ...], Section]]:
-    for phase in ('request', 'response'):
-        part = getattr(path, phase)
-        if part is None:
-            continue
-        for kind in ('headers', 'body'):
-            section = getattr(part, kind)
-            if section is not None:
-                yield (phase, kind), section
 
 
 #: The JSON Schema type names.

@@ -30,14 +30,12 @@ that operation, or when a problem listed here is never answered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..schema import (
+    BUILTIN_TYPES,
     AlterCheck,
-    OnErrorCheck,
     Path,
-    Section,
     Spec,
     TypeCheck,
     ValidatorCheck,
@@ -171,36 +169,19 @@ def _documented(path: Path) -> dict[int, str]:
     return said
 
 
-def _sections(path: Path) -> Iterable[tuple[str, Section]]:
-    for part_name, part in (('request', path.request), ('response', path.response)):
-        if part is None:
-            continue
-        for section in (part.headers, part.body):
-            if section is not None:
-                yield part_name, section
-
-
 def _check_answers(path: Path) -> list[Answer]:
     found: list[Answer] = []
-    for part, section in _sections(path):
+    for (part, _), section in path.sections():
         for check in section.checks:
             if isinstance(check, TypeCheck | ValidatorCheck):
                 found.append(Answer(check.return_, check_sentence(check, part), problem=True))
-                if isinstance(check, TypeCheck) and check.type_name not in ('json', 'int', 'float'):
+                if isinstance(check, TypeCheck) and check.type_name not in BUILTIN_TYPES:
                     said = f'The {check.type_name} type check raised an error.'
                     found.append(Answer(500, said, problem=True))
             elif isinstance(check, AlterCheck):
                 said = f'{check.alter} (alter with) raised an error.'
                 found.append(Answer(500, said, problem=True))
     return found
-
-
-def _on_error(path: Path) -> int | None:
-    for _, section in _sections(path):
-        for check in section.checks:
-            if isinstance(check, OnErrorCheck):
-                return check.on_error
-    return None
 
 
 def _scheme(path: Path) -> str | None:
@@ -210,7 +191,7 @@ def _scheme(path: Path) -> str | None:
 def _handler_answers(path: Path) -> list[Answer]:
     scheme = _scheme(path)
     if scheme == 'python':
-        return [Answer(_on_error(path) or 500, 'The handler failed.', problem=True)]
+        return [Answer(path.on_error or 500, 'The handler failed.', problem=True)]
     if scheme == 'file':
         return [Answer(404, 'The file behind this path is missing.', problem=True)]
     if scheme == 'directory':

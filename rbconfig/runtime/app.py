@@ -30,7 +30,7 @@ from ..errors import Problem, StartupError
 from ..schema import Path, Section, full_url
 from . import json_text
 from .bodies import BodySchema, JSONMedia, compile_schema
-from .checks import Step, build_types, compile_section, on_error_status
+from .checks import Step, build_types, compile_section
 from .conventions import Runner, build_runner
 from .exchange import Exchange, SpecRequest
 from .globs import build_globals
@@ -215,14 +215,7 @@ def _build_route(
     post += steps('response', response, ('body', 'headers'))
     if response_schema is not None:
         post.append(_response_schema_step(response_schema, name))
-    on_error = on_error_status(
-        [
-            section(request, 'headers'),
-            section(request, 'body'),
-            section(response, 'headers'),
-            section(response, 'body'),
-        ]
-    )
+    on_error = path.on_error
     direct = run if convention == 'falcon' else None
     responder = _responder(
         name, globs, limit, tuple(pre), run, direct, tuple(post), on_error, debug

@@ -87,7 +87,7 @@ def compile_section(
 ) -> list[Step]:
     """The steps of ``section`` in order (``phase`` is 'request' or 'response').
 
-    ``on_error`` entries are not steps; see :func:`on_error_status`.
+    ``on_error`` entries are not steps; see :attr:`rbconfig.schema.Path.on_error`.
     """
     if section is None:
         return []
@@ -106,17 +106,6 @@ def compile_section(
         elif isinstance(check, OnErrorCheck):
             continue
     return steps
-
-
-def on_error_status(sections: list[Section | None]) -> int | None:
-    """The status of the first ``on_error`` check among ``sections``."""
-    for section in sections:
-        if section is None:
-            continue
-        for check in section.checks:
-            if isinstance(check, OnErrorCheck):
-                return check.on_error
-    return None
 
 
 def _need_callable(document: Document, loc: Loc, location: str, func: Any) -> None:

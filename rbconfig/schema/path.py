@@ -259,3 +259,24 @@ class Path(SpecModel):
     def methods(self) -> list[Method]:
         """The methods this path answers: those listed, GET when none is."""
         return self.method or ['GET']
+
+    def sections(self) -> list[tuple[tuple[str, str], Section]]:
+        """``((phase, kind), section)`` of each section written: request headers, request
+        body, response headers, response body, in that order."""
+        found: list[tuple[tuple[str, str], Section]] = []
+        for phase, part in (('request', self.request), ('response', self.response)):
+            if part is None:
+                continue
+            for kind, section in (('headers', part.headers), ('body', part.body)):
+                if section is not None:
+                    found.append(((phase, kind), section))
+        return found
+
+    @property
+    def on_error(self) -> int | None:
+        """The status of its first ``on_error`` check: answered when the handler fails."""
+        for _, section in self.sections():
+            for check in section.checks:
+                if isinstance(check, OnErrorCheck):
+                    return check.on_error
+        return None

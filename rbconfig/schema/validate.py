@@ -55,7 +55,7 @@ def spec_rules(spec: Spec) -> list[Issue]:
             issues.append(Issue(('types', name), f'{name!r} is a built-in type; pick another name'))
     routes: dict[tuple[str, str], str] = {}
     for name, path in spec.paths.items():
-        for where, section in _sections(path):
+        for where, section in path.sections():
             for index, check in enumerate(section.checks):
                 if isinstance(check, TypeCheck) and check.type_name not in known_types:
                     key = 'is' if check.is_ is not None else 'is_not'
@@ -81,17 +81,6 @@ def spec_rules(spec: Spec) -> list[Issue]:
             else:
                 routes[key] = name
     return issues
-
-
-def _sections(path: Any) -> list[tuple[tuple[str, ...], Any]]:
-    found = []
-    for part in ('request', 'response'):
-        holder = getattr(path, part)
-        for kind in ('headers', 'body'):
-            section = getattr(holder, kind) if holder is not None else None
-            if section is not None:
-                found.append(((part, kind), section))
-    return found
 
 
 def _issues_from(error: ValidationError) -> list[Issue]:
