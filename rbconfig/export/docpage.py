@@ -3,8 +3,8 @@
 Every path (methods, URL, description, what it runs, its checks in plain
 words, every status it may answer, headers it sets) and every Socket.IO
 namespace (its handlers, the events clients send and those the server sends,
-with their descriptions, schemas and examples). Descriptions are rendered from Markdown. RedBarrel's
-descriptions were reStructuredText; Markdown reads most reST-ish text
+with their descriptions, schemas and examples). Descriptions are rendered from
+Markdown. RedBarrel's descriptions were reStructuredText; Markdown reads most reST-ish text
 (paragraphs, ``*emphasis*``, ``**strong**``, lists, literal blocks)
 acceptably, so there is one renderer. Raw HTML inside a description is
 shown as text, and everything else (names, URLs, statuses, headers, schemas)
