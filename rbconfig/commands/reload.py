@@ -6,8 +6,10 @@ new connections wait in the listen queue instead of being refused. The
 parent watches the spec's folder (recursively, with watchfiles) for changes
 to the spec and to files the app is made of (``.py``, ``.html``, ``.css``,
 ...), waits for the changes to settle, then stops the child (SIGTERM) and
-starts a new one. A child that exits on its own (an invalid spec, a module
-that does not import) leaves the parent waiting for the next change.
+starts a new one. A child whose app cannot start (an invalid spec, a module
+that does not import, a global that fails) prints the problem and answers every
+request with a 503 problem naming it (``file:line``) until the next change; a
+child that exits on its own leaves the parent waiting for the next change.
 
 The parent never imports gevent, falcon or the app: only the children do.
 """
@@ -15,20 +17,24 @@ The parent never imports gevent, falcon or the app: only the children do.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from watchfiles import Change, DefaultFilter, watch
 
+from ..errors import SpecError
 from .run import LISTEN_FD_ENV
 
-__all__ = ['WATCHED_SUFFIXES', 'SpecFilter', 'run_with_reload']
+__all__ = ['WATCHED_SUFFIXES', 'SpecFilter', 'run_with_reload', 'unavailable_app']
 
 #: File endings whose change restarts the server (besides the spec itself).
 WATCHED_SUFFIXES = frozenset(
@@ -107,6 +113,48 @@ def run_with_reload(args: argparse.Namespace, *, settle_ms: int = SETTLE_MS) -> 
         child.stop()
         listener.close()
     return 0
+
+
+def unavailable_app(error: BaseException) -> Callable[..., Iterable[bytes]]:
+    """A WSGI app answering ``503`` with ``error`` as a problem (RFC 9457), to anything.
+
+    The problem's ``errors`` list each of a spec error's problems (``file``, ``line``,
+    ``column``, ``where``, ``detail``), or for another exception its type and message
+    at the innermost place of its traceback.
+    """
+    if isinstance(error, SpecError):
+        errors = []
+        for problem in error.problems:
+            entry = problem.to_dict()
+            entry['detail'] = entry.pop('message')
+            errors.append(entry)
+    else:
+        frames = traceback.extract_tb(error.__traceback__)
+        entry = {'detail': f'{type(error).__name__}: {error}'}
+        if frames:
+            entry.update(file=frames[-1].filename, line=frames[-1].lineno)
+        errors = [entry]
+    body = json.dumps(
+        {
+            'type': 'about:blank',
+            'title': 'Service Unavailable',
+            'status': 503,
+            'detail': 'The app cannot start; rbconfig run --reload serves it again once a '
+            'change fixes it.',
+            'errors': errors,
+        }
+    ).encode()
+    headers = [
+        ('Content-Type', 'application/problem+json'),
+        ('Content-Length', str(len(body))),
+        ('Retry-After', '1'),
+    ]
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response('503 Service Unavailable', headers)
+        return [body]
+
+    return app
 
 
 def _raise_stop(signum: int, frame: Any) -> None:

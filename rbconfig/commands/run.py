@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 
 from .output import print_problem, print_spec_error
 
@@ -42,14 +43,27 @@ def _serve(args: argparse.Namespace) -> int:
     from ..runtime.server import serve
     from ..wsgi import wsgi_app
 
+    fd = os.environ.pop(LISTEN_FD_ENV, None)
+    listener = socket.socket(fileno=int(fd)) if fd is not None else None
     try:
         document = load(args.spec)
         for warning in document.warnings:
             print_problem(warning)
         app = wsgi_app(document, debug=args.debug, mock=args.mock)
-    except SpecError as ex:
-        print_spec_error(ex)
-        return 1
+    except Exception as ex:
+        if not isinstance(ex, SpecError):
+            if listener is None:
+                raise
+            traceback.print_exc()
+        else:
+            print_spec_error(ex)
+        if listener is None:
+            return 1
+        # Under --reload: say what is wrong to every request until the next change.
+        from .reload import unavailable_app
+
+        banner = ' (the app cannot start: 503 to every request until a change fixes it)'
+        return serve(unavailable_app(ex), args.host, args.port, listener=listener, banner=banner)
     if document.spec.sockets:
         from ..runtime.socket import SocketApp
 
@@ -57,10 +71,6 @@ def _serve(args: argparse.Namespace) -> int:
         print(f'rbconfig: {app.client.startup_note(document.folder)}', file=sys.stderr)
     # One file descriptor per client connection: allow as many as the system lets us.
     print(f'rbconfig: {raise_open_files_limit()}', file=sys.stderr)
-    listener = None
-    fd = os.environ.pop(LISTEN_FD_ENV, None)
-    if fd is not None:
-        listener = socket.socket(fileno=int(fd))
     urls = introspection_urls(document)
     modes = [mode for mode, on in (('debug', args.debug), ('mock', args.mock)) if on]
     banner = f' ({document.file}'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -9,6 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +36,21 @@ def fetch(url: str) -> tuple[int, bytes] | None:
         return ex.code, ex.read()
     except OSError:
         return None
+
+
+def unavailable(url: str) -> dict[str, Any]:
+    """The 503 problem answered at ``url`` once the broken app's child serves it."""
+    found: list[dict[str, Any]] = []
+
+    def check() -> bool:
+        answer = fetch(url)
+        if answer is not None and answer[0] == 503:
+            found.append(json.loads(answer[1]))
+        return bool(found)
+
+    eventually(check, f'a 503 at {url}')
+    assert found[0]['status'] == 503 and found[0]['title'] == 'Service Unavailable'
+    return found[0]
 
 
 def write(path: Path, text: str) -> None:
@@ -69,14 +86,27 @@ def test_reload_restarts_on_spec_and_module_changes(spec: Path) -> None:
         write(spec.parent / 'greet.py', "def hello(globs, request):\n    return 'two'\n")
         eventually(lambda: fetch(server.url + '/hello') == (200, b'two'), 'the new module')
 
-        # A broken spec: the error is shown, the parent keeps waiting.
+        # A broken spec: the error is shown, and every request gets it as a 503 problem
+        # (issue 11.16: requests used to wait until the spec was fixed).
         write(spec, SPEC.format(title='Third') + '    methd: GET\n')
         server.wait_for_output("unknown key 'methd'")
-        server.wait_for_output('waiting for changes')
+        problem = unavailable(server.url + '/hello')
+        assert problem['errors'][0]['file'] == str(spec)
+        assert problem['errors'][0]['line'] == 8
+        assert problem['errors'][0]['where'] == 'paths.hello.methd'
         assert server.returncode is None
 
         write(spec, SPEC.format(title='Fourth'))
         eventually(page_has(b'Fourth'), 'a restart after the spec was fixed')
+
+        # A handler with a syntax error: the 503 names its file and line.
+        write(spec.parent / 'greet.py', 'def hello(globs, request):\n    return (\n')
+        problem = unavailable(server.url + '/__doc__')
+        detail = problem['errors'][0]['detail']
+        assert 'SyntaxError' in detail and f'{spec.parent / "greet.py"}:2' in detail, detail
+        assert problem['errors'][0]['file'] == str(spec)  # the spec's line naming it, too
+        write(spec.parent / 'greet.py', "def hello(globs, request):\n    return 'three'\n")
+        eventually(lambda: fetch(server.url + '/hello') == (200, b'three'), 'the fixed module')
 
         code = server.stop()
         output = server.output()
