@@ -7,7 +7,10 @@ times, side by side:
 - ``python -c pass``: the interpreter's own start-up (the floor);
 - ``python -c 'import rbconfig.converters'``: the cost of importing pydantic and the models;
 - the whole ``rbconfig validate`` process on the YAML and on the TOML spec;
-- loading the same spec in-process (no start-up).
+- loading the same spec in-process (no start-up);
+- the code checks alone (``rbconfig.document.preflight``: every handler, validator and
+  type found and read from the generated ``bench`` package, each file parsed once),
+  in-process on the loaded spec.
 
 Each is run several times; the median is printed with its ratio to the
 bare start-up. The target for the whole process is under 0.3 s.
@@ -126,6 +129,23 @@ def in_process(file: Path, runs: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
+def code_checks(file: Path, runs: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of the static code checks on ``file``'s spec (fresh index)."""
+    from rbconfig.converters import load
+    from rbconfig.document.modules import CodeIndex
+    from rbconfig.document.preflight import preflight
+
+    document = load(file)
+    assert preflight(document, CodeIndex()) == []
+    walls, cpus = [], []
+    for _ in range(runs):
+        start, cpu = time.perf_counter(), time.process_time()
+        preflight(document, CodeIndex())
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
 def main() -> int:
     """Generate the spec, time everything, print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -161,6 +181,7 @@ def main() -> int:
             ),
             ('in-process load (YAML)', in_process(yaml_file, args.runs)),
             ('in-process load (TOML)', in_process(toml_file, args.runs)),
+            ('in-process code checks', code_checks(yaml_file, args.runs)),
         ]
     base_wall, base_cpu = rows[0][1]
     print(f'{args.paths} paths, {size / 1024:.0f} KiB of YAML; median of {args.runs} runs;')
