@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..converters import ENDINGS, SpecFormat, dumps, format_for, load
 from ..errors import SpecError
+from .output import write_stdout
 
 __all__ = ['Job', 'plan', 'run', 'write_atomically']
 
@@ -124,9 +125,7 @@ def _convert(job: Job, to: str, from_format: str | None, force: bool) -> int:
     for warning in document.warnings:
         print(warning, file=sys.stderr)
     if job.target is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return 0
+        return write_stdout(text)
     try:
         write_atomically(job.target, text, replace=force)
     except FileExistsError:  # made since the check above

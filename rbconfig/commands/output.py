@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
 from ..errors import Problem
 
-__all__ = ['print_problem', 'print_spec_error', 'write_export', 'write_output']
+__all__ = ['print_problem', 'print_spec_error', 'write_export', 'write_output', 'write_stdout']
 
 
 def print_spec_error(error: Exception, stream: TextIO | None = None) -> None:
@@ -42,9 +43,7 @@ def print_problem(problem: Problem, stream: TextIO | None = None) -> None:
 def write_output(text: str, output: str | None) -> int:
     """Write ``text`` to the file ``output`` ('-' or None: stdout); returns the exit status."""
     if output in (None, '-'):
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return 0
+        return write_stdout(text)
     try:
         with open(output, 'w', encoding='utf-8') as file:
             file.write(text)
@@ -73,3 +72,19 @@ def write_export(spec_path: str, output: str | None, export: Callable[..., dict[
     for warning in warnings:
         print_problem(warning)
     return write_output(json.dumps(document, indent=2, ensure_ascii=False) + '\n', output)
+
+
+def write_stdout(text: str) -> int:
+    """Write ``text`` to standard output; returns the exit status.
+
+    A reader that stops early (``| head``) closes the pipe: that is not an error
+    to show, only the end of the output (status 1, nothing printed, no traceback).
+    """
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null so that is quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return 0

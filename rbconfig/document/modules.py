@@ -419,7 +419,7 @@ class CodeIndex:
             found = self._read(spec)
             self._modules[key] = found
         if isinstance(found, Undecidable | Missing):
-            raise found
+            raise found.with_traceback(None)
         return found
 
     def _read(self, spec: ModuleSpec) -> _Module | Undecidable | Missing:
@@ -475,7 +475,7 @@ class CodeIndex:
                 found = ex
             self._found[key] = found
         if isinstance(found, Missing | Undecidable):
-            raise found
+            raise found.with_traceback(None)  # said once per location, not a growing chain
         return found
 
     def _find(self, folder: Path, target: str, default_module: str) -> Definition:

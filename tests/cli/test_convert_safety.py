@@ -127,3 +127,25 @@ def test_a_running_conversions_temporary_file_is_left_alone(tmp_path: Path) -> N
     mine.write_text('in progress\n')
     convert_command.write_atomically(tmp_path / 'b.toml', 'b\n')
     assert mine.read_text() == 'in progress\n'
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    paths = ''.join(
+        f'  p{n}:\n    url: /items{n}/{{id}}\n    use: python:m.item\n' for n in range(3000)
+    )
+    source = tmp_path / 'big.yaml'
+    source.write_text('rbconfig: 1\npaths:\n' + paths, encoding='utf-8')  # ~200 KB of TOML out
+    # Buffered as usual: an unbuffered stdout (PYTHONUNBUFFERED) ends a write cut short by
+    # the closed pipe silently, as a partial write, instead of raising.
+    env = {name: value for name, value in os.environ.items() if name != 'PYTHONUNBUFFERED'}
+    child = subprocess.Popen(
+        [sys.executable, '-m', 'rbconfig.cli', 'convert', str(source), '--to', 'toml', '-o', '-'],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.readline().startswith(b'#:schema ')  # it is writing: `| head -1`
+    child.stdout.close()
+    assert child.stderr.read() == b''
+    assert child.wait() == 1
