@@ -12,6 +12,7 @@ would.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
     if args.http is False and args.sockets is False:
         print('rbconfig new: --no-http and --no-sockets leave nothing to make', file=sys.stderr)
         return 2
+    if os.path.lexists(folder) and not folder.is_dir():
+        print(f'rbconfig new: {folder} is not a folder', file=sys.stderr)
+        return 1
     interactive = not args.yes and sys.stdin.isatty() and sys.stdout.isatty()
     try:
         choices = ask(args, folder, input if interactive else None)
@@ -41,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         print('\nrbconfig new: stopped; nothing written', file=sys.stderr)
         return 1
     files = skeleton(choices)
-    taken = [name for name in files if (folder / name).exists() or (folder / name).is_symlink()]
+    taken = [name for name in files if os.path.lexists(folder / name)]
     if taken:
         for name in taken:
             print(f'rbconfig new: {folder / name} exists; nothing written', file=sys.stderr)

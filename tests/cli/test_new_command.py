@@ -179,6 +179,15 @@ def test_nothing_is_overwritten(tmp_path: Path) -> None:
     assert (folder / 'todo.py').read_text() == '# mine\n'
 
 
+def test_a_file_is_not_a_folder(tmp_path: Path) -> None:
+    (tmp_path / 'todo').write_text('a file\n')
+    made = rbconfig('new', str(tmp_path / 'todo'))
+    assert (made.returncode, made.stderr) == (
+        1,
+        f'rbconfig new: {tmp_path / "todo"} is not a folder\n',
+    )
+
+
 def test_no_http_and_no_sockets_is_a_usage_error(tmp_path: Path) -> None:
     made = rbconfig('new', str(tmp_path / 'x'), '--no-http', '--no-sockets')
     assert made.returncode == 2
