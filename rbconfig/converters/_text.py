@@ -1,4 +1,4 @@
-"""Helpers the text formats share: own-line comments and the schema pointer."""
+"""Helpers the text formats share: own-line comments, the schema pointer, and limits."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import bisect
 import functools
 import gc
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,7 +15,56 @@ from ..errors import Loc
 from ..schema import SpecModel
 from ..schema.jsonschema import SCHEMA_URL
 
-__all__ = ['SCHEMA_URL', 'attach_comments', 'comment_lines', 'ordered_data', 'paused_gc']
+__all__ = [
+    'MAX_DEPTH',
+    'SCHEMA_URL',
+    'attach_comments',
+    'comment_lines',
+    'deeper_than',
+    'number_too_long',
+    'ordered_data',
+    'paused_gc',
+    'too_deep',
+]
+
+#: How deep any spec may nest (keys and list items from the top), in every format. Specs
+#: nest about 10 levels (a body schema a few more); readers and writers recurse about three
+#: calls per level, so 200 keeps far from Python's recursion limit.
+MAX_DEPTH = 200
+
+
+def too_deep(what: str) -> str:
+    """The message for ``what`` (``the YAML``, ``x-rbconfig``) nested beyond :data:`MAX_DEPTH`."""
+    return f'{what} is nested more than {MAX_DEPTH} levels deep'
+
+
+def deeper_than(data: Any, depth: int) -> bool:
+    """Whether lists and mappings in ``data`` nest more than ``depth`` levels (no recursion)."""
+    level = [data]
+    while level and depth >= 0:
+        level = [
+            item
+            for value in level
+            if isinstance(value, dict | list)
+            for item in (value.values() if isinstance(value, dict) else value)
+        ]
+        depth -= 1
+    return bool(level)
+
+
+def number_too_long(text: str) -> str | None:
+    """Why the whole number written as ``text`` cannot be read: too many digits, or None.
+
+    Python reads at most ``sys.get_int_max_str_digits()`` digits (4,300) into a
+    number, because converting more takes time that grows with the square of
+    their count; a reader that tried gave a traceback.
+    """
+    limit = sys.get_int_max_str_digits()
+    digits = sum(map(str.isdigit, text)) if len(text) > limit else 0
+    if not limit or digits <= limit:
+        return None
+    shown = text if len(text) <= 20 else f'{text[:8]}…{text[-8:]}'
+    return f'the number {shown} has {digits:,} digits; at most {limit:,} are allowed'
 
 
 def attach_comments(

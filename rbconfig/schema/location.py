@@ -25,6 +25,13 @@ LOCATION_SCHEMES: tuple[str, ...] = ('python', 'file', 'directory', 'proxy')
 #: A dotted Python name; possessive repeats keep no regex state per dotted part (a plain
 #: repeated group cost hundreds of bytes per part of a long name).
 _PYTHON_TARGET = re.compile(r'[A-Za-z_][A-Za-z0-9_]*+(?:\.[A-Za-z_][A-Za-z0-9_]*+)*+')
+#: What a location of each scheme looks like (for a scheme written without its target).
+_EXAMPLES = {
+    'python': 'python:module.attr',
+    'file': 'file:PATH',
+    'directory': 'directory:PATH',
+    'proxy': 'proxy:http(s)://host:port',
+}
 _PROXY_TARGET = re.compile(r'https?://[^\s/?#]+(/[^\s?#]*)?')
 
 
@@ -48,7 +55,9 @@ def parse_location(text: str) -> ParsedLocation:
     scheme, sep, target = text.partition(':')
     if not sep or scheme not in LOCATION_SCHEMES:
         hint = ''
-        if _PYTHON_TARGET.fullmatch(text) and '.' in text:
+        if text in LOCATION_SCHEMES:  # the scheme without its target
+            hint = f' (did you mean {_EXAMPLES[text]!r}?)'
+        elif _PYTHON_TARGET.fullmatch(text):
             hint = f" (did you mean 'python:{text}'?)"
         raise ValueError(
             f"expected a location 'python:module.attr', 'file:PATH', 'directory:PATH' "

@@ -35,3 +35,13 @@ def test_a_byte_order_mark_is_read_past_in_every_format(fmt: str) -> None:
     document = loads('\ufeff' + ONE_PATH[fmt], fmt, f'bom.{fmt}')
     assert document.spec.paths['a'].url == '/a'
     assert document.positions == loads(ONE_PATH[fmt], fmt).positions  # as without the mark
+
+
+@pytest.mark.parametrize('fmt', FORMATS)
+def test_a_bare_name_as_a_location_gets_the_same_hint_in_every_format(fmt: str) -> None:
+    text = ONE_PATH[fmt].replace('python:m.a', 'handler')
+    with pytest.raises(SpecError) as caught:
+        loads(text, fmt, f'spec.{fmt}')
+    (problem,) = caught.value.problems
+    assert problem.where == 'paths.a.use'
+    assert problem.message.endswith("got 'handler' (did you mean 'python:handler'?)")

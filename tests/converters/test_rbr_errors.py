@@ -252,7 +252,28 @@ MEANING = [
         2,
         16,
         'paths.x.x-rbconfig',
-        'x-rbconfig is nested too deeply',
+        'x-rbconfig is nested more than 200 levels deep',
+    ),
+    (
+        'path x (\n    x-rbconfig """{"x-a": ' + '[' * 250 + ']' * 250 + '}"""\n);\n',
+        2,
+        16,
+        'paths.x.x-rbconfig',
+        'x-rbconfig is nested more than 200 levels deep',
+    ),
+    (
+        'path x (\n    url /a,\n    response-status ( describe ' + '4' * 5_000 + ' "x" )\n);\n',
+        3,
+        32,
+        '',
+        'the number 44444444…44444444 has 5,000 digits; at most 4,300 are allowed',
+    ),
+    (
+        'global big ' + '4' * 5_000 + ';\n',
+        1,
+        12,
+        '',
+        'the number 44444444…44444444 has 5,000 digits; at most 4,300 are allowed',
     ),
     (
         'path x (\n    url (a, b)\n);\n',
@@ -296,8 +317,8 @@ MEANING = [
         2,
         9,
         'paths.x.use',
-        'expected a location (python:pkg.module.attr, file:PATH, directory:PATH or proxy:URL) '
-        "for 'use', found 'hello' (did you mean python:hello?)",
+        "expected a location 'python:module.attr', 'file:PATH', 'directory:PATH' or "
+        "'proxy:http(s)://host:port', got 'hello' (did you mean 'python:hello'?)",
     ),
     ('root python:a.b;\n', 1, 6, 'root', "expected a URL prefix like '/api', found 'python:a.b'"),
     (
@@ -558,3 +579,18 @@ def test_many_mistakes_are_reported_in_linear_time() -> None:
     with cpu_budget(20, 'reading 10,000 broken definitions'):
         problems = _problems(text)
     assert len(problems) == 10_000
+
+
+def test_an_untested_lark_is_refused_with_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    import lark
+
+    from rbconfig.converters.rbr import grammar
+
+    monkeypatch.setattr(lark, '__version__', '2.0.0')
+    grammar._parser.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match=r'lark 1\.x .* lark 2\.0\.0 is installed'):
+            grammar._parser()
+    finally:
+        monkeypatch.undo()
+        grammar._parser.cache_clear()

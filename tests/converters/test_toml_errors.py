@@ -124,7 +124,7 @@ CASES = [
                 1,
                 'paths.a.use',
                 "expected a location 'python:module.attr', 'file:PATH', 'directory:PATH' or "
-                "'proxy:http(s)://host:port', got 'directory'",
+                "'proxy:http(s)://host:port', got 'directory' (did you mean 'directory:PATH'?)",
             )
         ],
         id='bad-location',
@@ -139,12 +139,39 @@ CASES = [
         [
             (
                 4,
-                11,
-                '',
-                'TOML syntax error: cannot overwrite a value (a key or table is written twice)',
+                1,
+                'paths.a.url',
+                "duplicate key 'url' (first written at line 3, column 1); TOML keys and tables "
+                'are written once',
             )
         ],
         id='duplicate-key',
+    ),
+    pytest.param(
+        'rbconfig = 1\n[paths.a]\nurl = "/a"\n\n[paths.a]\nuse = "python:m.a"\n',
+        [
+            (
+                5,
+                1,
+                'paths.a',
+                "duplicate key 'a' (first written at line 2, column 1); TOML keys and tables "
+                'are written once',
+            )
+        ],
+        id='duplicate-table',
+    ),
+    pytest.param(
+        'rbconfig = 1\n[paths.a]\nurl = "/a"\n[paths.a.url]\nx = 1\n',
+        [
+            (
+                4,
+                1,
+                'paths.a.url',
+                "duplicate key 'url' (first written at line 3, column 1); TOML keys and tables "
+                'are written once',
+            )
+        ],
+        id='table-over-a-value',
     ),
     pytest.param(
         'rbconfig = 1\n[paths.a]\nurl = "/a\n',
@@ -181,6 +208,25 @@ def test_bad_toml_gives_exact_problems(text: str, expected: list[tuple]) -> None
     assert problems(text) == expected
 
 
-def test_very_deep_nesting_is_a_problem_not_a_crash() -> None:
-    text = 'rbconfig = 1\nx-deep = ' + '[' * 50_000 + ']' * 50_000 + '\n'
-    assert problems(text) == [(None, None, '', 'the TOML is nested too deeply')]
+@pytest.mark.parametrize('depth', [201, 401, 50_000])  # 401: beyond tomli's own limit
+def test_deep_nesting_is_reported_where_it_crosses_the_limit(depth: int) -> None:
+    text = 'rbconfig = 1\nx-deep = ' + '[' * depth + ']' * depth + '\n'
+    # The n-th '[' (column 9 + n) is at level n: x-deep's list is level 1.
+    assert problems(text) == [(2, 210, '', 'the TOML is nested more than 200 levels deep')]
+
+
+def test_nesting_by_dotted_keys_counts_too() -> None:
+    text = 'rbconfig = 1\n\n[x-deep' + '.a' * 2_000 + ']\nb = 1\n'
+    assert problems(text) == [(3, 1, '', 'the TOML is nested more than 200 levels deep')]
+
+
+def test_nesting_up_to_the_limit_loads() -> None:
+    text = 'rbconfig = 1\nx-deep = ' + '[' * 199 + '1' + ']' * 199 + '\n'
+    assert build_document(TOML, text, 'spec.toml').spec.extensions['x-deep']
+
+
+@pytest.mark.parametrize('where', ['x-big = {}', 'x-big = [1, {}]', 'x-big = {{a = {}}}'])
+def test_a_number_too_long_to_read_is_located(where: str) -> None:
+    line = where.format('1' * 5_000)
+    message = 'the number 11111111…11111111 has 5,000 digits; at most 4,300 are allowed'
+    assert problems(f'rbconfig = 1\n{line}\n') == [(2, line.index('1' * 9) + 1, '', message)]

@@ -158,7 +158,9 @@ CASES = [
                 4,
                 '',
                 'YAML syntax error: did not find expected key '
-                '(while parsing a block mapping at line 3, column 3)',
+                '(while parsing a block mapping at line 3, column 3); line 5 is indented 3 '
+                'spaces, but the keys of the mapping that starts on line 3 are indented 2: they '
+                'must line up',
             )
         ],
         id='syntax-bad-indent',
@@ -341,14 +343,81 @@ def test_aliases_within_the_limit_are_expanded() -> None:
     assert spec.paths['a'].request.body.checks[0].return_ == 400
 
 
-@pytest.mark.parametrize('style', ['flow', 'block'])
-def test_very_deep_nesting_is_a_problem_not_a_crash(style: str) -> None:
-    depth = 50_000
-    if style == 'flow':
+@pytest.mark.parametrize(
+    ('style', 'depth', 'where'),
+    [
+        ('flow', 201, (2, 209)),
+        ('flow', 50_000, (2, 209)),  # libyaml's parser stops at 1,000 levels, its composer crashes
+        ('block', 3_000, (203, 202)),
+        ('alias', 195, (2, 18)),  # 195 written, the alias adds 10: where it holds level 201
+    ],
+)
+def test_deep_nesting_is_reported_where_it_crosses_the_limit(
+    style: str, depth: int, where: tuple[int, int]
+) -> None:
+    if style == 'flow':  # the n-th '[' (column 8 + n) is at level n
         text = 'rbconfig: 1\nx-deep: ' + '[' * depth + ']' * depth + '\n'
+    elif style == 'block':  # line 2 + n holds level n
+        text = 'rbconfig: 1\nx-deep:\n' + ''.join(' ' * i + '- \n' for i in range(1, depth))
     else:
-        text = 'rbconfig: 1\nx-deep:\n' + ''.join(' ' * i + '- \n' for i in range(1, 3_000))
-    assert problems(text) == [(None, None, '', 'the YAML is nested too deeply')]
+        text = (
+            'rbconfig: 1\nx-ten: &ten [[[[[[[[[[1]]]]]]]]]]\n'
+            f'x-deep: {"[" * depth}*ten{"]" * depth}\n'
+        )
+    assert problems(text) == [(*where, '', 'the YAML is nested more than 200 levels deep')]
+
+
+@pytest.mark.parametrize(
+    ('text', 'hint'),
+    [
+        pytest.param(
+            'rbconfig: 1\nmeta:\n  title: a: b\n',
+            'a value holding \': \' must be quoted, like "a: b"',
+            id='colon-in-value',
+        ),
+        pytest.param(
+            'rbconfig: 1\npaths:\n  a:\n    url: /a\n      use: python:m.a\n',
+            'line 5 is indented deeper than the key above it, which holds a value',
+            id='indented-too-deep',
+        ),
+        pytest.param(
+            'rbconfig: 1\nmeta:\n  title x\n  version: 1\n',
+            "line 3 holds no 'key: value' (a ':' and a space after the key)",
+            id='no-colon-then-key',
+        ),
+        pytest.param(
+            'rbconfig: 1\npaths:\n  a:\n    url: /a\n    use python:m.a\n',
+            "line 5 holds no 'key: value' (a ':' and a space after the key)",
+            id='no-colon-at-end',
+        ),
+        pytest.param(
+            'rbconfig: 1\npaths:\n  a:\n    method:\n      - GET\n     - POST\n',
+            'line 6 is indented 5 spaces, but the keys of the mapping that starts on line 4 are '
+            'indented 4: they must line up',
+            id='list-item-misaligned',
+        ),
+        pytest.param(
+            'rbconfig: 1\npaths:\n  a:\n\turl: /a\n',
+            'YAML indents with spaces, not tabs',
+            id='tab',
+        ),
+    ],
+)
+def test_syntax_errors_come_with_a_hint_in_terms_of_lines(text: str, hint: str) -> None:
+    (problem,) = problems(text)
+    assert problem[3].startswith('YAML syntax error: ')
+    assert problem[3].endswith(f'; {hint}')
+
+
+def test_a_number_too_long_to_read_is_located() -> None:
+    assert problems('rbconfig: 1\nx-big: [1, ' + '7' * 5_000 + ']\n') == [
+        (
+            2,
+            12,
+            'x-big[1]',
+            'the number 77777777…77777777 has 5,000 digits; at most 4,300 are allowed',
+        )
+    ]
 
 
 def test_moderate_nesting_loads() -> None:

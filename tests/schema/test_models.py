@@ -405,6 +405,7 @@ def test_good_locations(text: str) -> None:
         ('file:', "expected a path after 'file:'"),
         ('proxy:ftp://h', "expected 'proxy:http://host:port'"),
         ('m.f', "did you mean 'python:m.f'"),
+        ('m', "did you mean 'python:m'"),  # as RBR's 'use m' always had
     ],
 )
 def test_bad_locations(text: str, message: str) -> None:

@@ -61,10 +61,19 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
 
 
+#: The lark versions the parser state's layout was checked against (see _back_to_the_top).
+_LARK_VERSIONS = ('1.',)
+
+
 @functools.cache
 def _parser() -> lark.Lark:
     import lark
 
+    if not lark.__version__.startswith(_LARK_VERSIONS):
+        raise RuntimeError(
+            f'rbconfig reads RBR with lark 1.x (tested 1.2 and 1.3); lark {lark.__version__} '
+            'is installed: pip install "lark>=1.2,<2"'
+        )
     grammar = resources.files(__package__).joinpath('rbr.lark').read_text(encoding='utf-8')
     return lark.Lark(
         grammar, parser='lalr', lexer='basic', keep_all_tokens=True, maybe_placeholders=False
@@ -128,7 +137,8 @@ def _back_to_the_top(interactive: InteractiveParser) -> None:
 
     lark's interactive parser has no call for this: its state's two stacks are
     cut back to the last state that may end the file (where the definitions
-    read so far are complete). This is the one place that reaches into them.
+    read so far are complete). This is the one place that reaches into them;
+    ``_parser`` refuses a lark whose layout was not checked (lark 2).
     """
     state = interactive.parser_state
     while '$END' not in interactive.choices():

@@ -14,11 +14,13 @@ from typing import Any
 
 from ...document import Comments, Positions, Source
 from ...errors import Issue, Loc, Problem, did_you_mean, format_loc
-from .._text import paused_gc
+from .._text import MAX_DEPTH, deeper_than, paused_gc, too_deep
 from .grammar import Comment, Parsed, parse
 from .values import (
+    NumberTooLong,
     Value,
     first_token,
+    integer,
     merge,
     named_tokens,
     snippet,
@@ -65,6 +67,8 @@ _SOCKET_PATH_KEYS = ('description', 'method', 'url', 'use')
 _SOCKETIO_VERB = 'SOCKETIO'
 _SOCKETIO_URL = '/socket.io'
 _BOOLEANS = {'true': True, 'false': False}
+_TOO_DEEP = too_deep(OVERFLOW_KEY)
+_DEEP = object()  # what json.loads gave up on: nested too deeply
 _LOCATION_HINT = 'a location (python:pkg.module.attr, file:PATH, directory:PATH or proxy:URL)'
 
 
@@ -91,7 +95,10 @@ def source_from(parsed: Parsed, text: str, file: str) -> Source:
     with paused_gc():
         reader = _Reader(file)
         for definition in parsed.tree.children:
-            getattr(reader, f'_{definition.data}')(definition)
+            try:
+                getattr(reader, f'_{definition.data}')(definition)
+            except NumberTooLong as ex:  # the rest of that definition is left out
+                reader.error(ex.token, (), ex.message)
         reader.finish()
         reader.touching_comments(parsed.comments, text)
     problems = parsed.problems + reader.errors
@@ -147,17 +154,13 @@ class _Reader:
         return value.text
 
     def location(self, value: Value, loc: Loc, key: str) -> str | None:
-        if value.kind in ('location', 'text'):
-            return value.text
+        """A location as written; a dotted name is a Python one (the model checks the rest)."""
         if value.kind == 'dotted':
             return f'python:{value.text}'
-        hint = ''
-        if value.kind == 'words' and len(value.words) == 1:
-            hint = f' (did you mean python:{value.text}?)'
-        self.error(
-            value.token, loc, f'expected {_LOCATION_HINT} for {key!r}, found {value.text!r}{hint}'
-        )
-        return None
+        if value.kind == 'op':
+            self.error(value.token, loc, f'expected {_LOCATION_HINT} for {key!r}, not an operation')
+            return None
+        return value.text
 
     def target(self, token: Any) -> str:
         return str(token) if token.type == 'LOCATION' else f'python:{token}'
@@ -165,7 +168,7 @@ class _Reader:
     def scalar(self, value: Value) -> Any:
         """An x- field or global value: text, number, boolean, or the text as written."""
         if value.kind == 'int':
-            return int(value.text)
+            return integer(value.token)
         if value.kind == 'float':
             return float(value.text)
         if value.kind == 'words' and len(value.words) == 1 and value.text in _BOOLEANS:
@@ -180,7 +183,7 @@ class _Reader:
 
     def stray(self, node: Any, loc: Loc, what: str) -> None:
         """Warn about a ``;`` before the closing ``)`` (call after the body is read)."""
-        tokens = [child for child in node.children if isinstance(child, str)]
+        tokens: list[Any] = [child for child in node.children if isinstance(child, str)]
         for before, token in zip(tokens, tokens[1:], strict=False):
             if before.type == 'SEMI' and token.type == 'RPAR':
                 last = self.anchored(before.start_pos, loc)
@@ -197,10 +200,12 @@ class _Reader:
         try:
             data = json.loads(value.text)
         except RecursionError:
-            self.error(value.token, loc, f'{OVERFLOW_KEY} is nested too deeply')
-            return None
+            data = _DEEP
         except ValueError as ex:
             self.error(value.token, loc, f'{OVERFLOW_KEY} is not valid JSON: {ex}')
+            return None
+        if data is _DEEP or deeper_than(data, MAX_DEPTH - len(loc) + 1):  # it goes in loc[:-1]
+            self.error(value.token, loc, _TOO_DEEP)
             return None
         if not isinstance(data, dict):
             self.error(value.token, loc, f'{OVERFLOW_KEY} must hold a JSON object')
@@ -281,7 +286,7 @@ class _Reader:
                 value.token, loc, f'{MAX_BODY_KEY} takes a number of bytes, found {value.text!r}'
             )
             return
-        target['max_body'] = int(value.text)
+        target['max_body'] = integer(value.token)
 
     def _root(self, node: Any) -> None:
         keyword = node.children[0]
@@ -594,7 +599,7 @@ class _Reader:
 
     def describe(self, status: dict[int, str], loc: Loc, item: Any) -> None:
         code_token, text_token = named_tokens(item)
-        code = int(str(code_token))
+        code = integer(code_token)
         code_loc = (*loc, 'status', code)
         self.anchor(code_loc, item.children[0])
         self.at(code_loc, code_token)
@@ -673,19 +678,19 @@ class _Reader:
         if kind == 'body_type':
             type_token, code = named
             return (
-                {is_key: str(type_token), 'return': int(str(code))},
+                {is_key: str(type_token), 'return': integer(code)},
                 {is_key: type_token, 'return': code},
             )
         if kind == 'header_type':
             header, type_token, code = named
             return (
-                {'header': str(header), is_key: str(type_token), 'return': int(str(code))},
+                {'header': str(header), is_key: str(type_token), 'return': integer(code)},
                 {'header': header, is_key: type_token, 'return': code},
             )
         if kind == 'validates':
             header, target, code = named
             return (
-                {'header': str(header), 'validates': self.target(target), 'return': int(str(code))},
+                {'header': str(header), 'validates': self.target(target), 'return': integer(code)},
                 {'header': header, 'validates': target, 'return': code},
             )
         if kind == 'alter':
@@ -693,7 +698,7 @@ class _Reader:
             return {'alter': self.target(target)}, {'alter': target}
         if kind == 'on_error':
             (code,) = named
-            return {'on_error': int(str(code))}, {'on_error': code}
+            return {'on_error': integer(code)}, {'on_error': code}
         return None
 
     # -- the end ------------------------------------------------------------------------

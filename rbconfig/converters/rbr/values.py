@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lark import Token
+
+from .._text import number_too_long
+
 __all__ = [
+    'NumberTooLong',
     'Value',
     'first_token',
+    'integer',
     'merge',
     'named_tokens',
     'snippet',
@@ -39,6 +45,26 @@ class Value:
     words: list[str] = field(default_factory=list)
 
 
+class NumberTooLong(Exception):  # noqa: N818 - a reason to leave a definition out
+    """A whole number with more digits than Python reads (``token``: where it is written)."""
+
+    def __init__(self, token: Any, message: str) -> None:
+        super().__init__(message)
+        self.token, self.message = token, message
+
+
+def integer(token: Any) -> int:
+    """The number an INT token says.
+
+    Raises:
+        NumberTooLong: when it has more digits than Python reads into a number.
+    """
+    too_long = number_too_long(str(token))
+    if too_long is not None:
+        raise NumberTooLong(token, too_long)
+    return int(token)
+
+
 def tokens_of(node: Any) -> list[Any]:
     """Every token of a tree (or the token itself), in order."""
     if isinstance(node, str):
@@ -58,7 +84,7 @@ def first_token(node: Any) -> Any:
 
 def named_tokens(node: Any) -> list[Any]:
     """The name-like tokens of an operation (keywords and punctuation left out)."""
-    return [child for child in node.children if isinstance(child, str) and child.type in _NAMED]
+    return [child for child in node.children if isinstance(child, Token) and child.type in _NAMED]
 
 
 def text_of(token: Any) -> str:

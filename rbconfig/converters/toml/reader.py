@@ -9,69 +9,103 @@ from __future__ import annotations
 
 import re
 
-from ...document import Positions, Source
-from ...errors import Loc, Problem, SpecError
-from .._text import attach_comments
-from . import SCHEMA_COMMENT
+# tomli is the standard library's tomllib compiled with mypyc (the same data, 2.4 x
+# faster); from 2.1 its errors carry the line and column (lineno, colno) and the message.
+import tomli
 
-try:  # tomllib's own code, compiled with mypyc: the same data and messages, 2.4 x faster
-    import tomli as tomllib
-except ImportError:  # pragma: no cover - tomli is a dependency; the stdlib has the same parser
-    import tomllib  # type: ignore[no-redef]
+from ...document import Positions, Source
+from ...errors import Loc, Problem, SpecError, format_loc
+from .._text import MAX_DEPTH, attach_comments, number_too_long, too_deep
+from . import SCHEMA_COMMENT
 
 __all__ = ['read_source']
 
-_ERROR_AT = re.compile(
-    r'^(?P<message>.*?) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$'
-)
+_TOO_DEEP = too_deep('the TOML')
 
 
 def read_source(text: str, file: str) -> Source:
     """Parse TOML text into plain data with the line of every key it can find.
 
     Raises:
-        SpecError: for TOML syntax errors, with their line and column.
+        SpecError: for TOML syntax errors, numbers too long to read and nesting
+            deeper than MAX_DEPTH, each at its line and column.
     """
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as ex:
-        raise SpecError([_syntax_problem(file, text, str(ex))]) from ex
-    except RecursionError as ex:
-        raise SpecError([Problem(file, None, None, '', 'the TOML is nested too deeply')]) from ex
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as ex:
+        raise SpecError([_syntax_problem(file, text, ex)]) from ex
+    except (RecursionError, ValueError) as ex:
+        # Nested beyond tomli's limits, or a number too long to read; the text before
+        # that place is valid TOML, so the scanner finds it.
+        raise SpecError([_found_problem(file, text)]) from ex
     if not data:
         return Source(None, {(): (1, 1)})  # nothing but blanks and comments
     scanner = _Scanner(text)
     try:
         scanner.document()
-    except (
-        IndexError,
-        ValueError,
-        RecursionError,
-        tomllib.TOMLDecodeError,
-    ):  # pragma: no cover
+    except _Found as found:
+        raise SpecError([Problem(file, found.line, found.column, '', found.message)]) from None
+    except (IndexError, ValueError, RecursionError):  # pragma: no cover
         pass  # positions are a help; the data is already valid
     scanner.positions.setdefault((), (1, 1))
     comments = attach_comments(text, scanner.starts, scanner.inside_values, SCHEMA_COMMENT)
     return Source(data, scanner.positions, comments)
 
 
-def _syntax_problem(file: str, text: str, error: str) -> Problem:
-    found = _ERROR_AT.match(error)
-    if found is None:
-        return Problem(file, None, None, '', f'TOML syntax error: {error}')
-    message = found['message']
-    message = message[0].lower() + message[1:]
-    if message.startswith('cannot overwrite a value') or message.startswith('cannot declare'):
+def _syntax_problem(file: str, text: str, ex: tomli.TOMLDecodeError) -> Problem:
+    message = ex.msg[0].lower() + ex.msg[1:]
+    if message.startswith(('cannot overwrite a value', 'cannot declare')):
+        duplicate = _duplicate_problem(file, text, ex.pos)
+        if duplicate is not None:
+            return duplicate
         message += ' (a key or table is written twice)'
     elif message == "illegal character '\\n'":
         message += ' (a string is not closed on its line?)'
+    return Problem(file, ex.lineno, ex.colno, '', f'TOML syntax error: {message}')
 
-    if found['line']:
-        line, column = int(found['line']), int(found['col'])
-    else:
-        lines = text.split('\n')
-        line, column = len(lines), len(lines[-1]) + 1
-    return Problem(file, line, column, '', f'TOML syntax error: {message}')
+
+def _duplicate_problem(file: str, text: str, pos: int) -> Problem | None:
+    """A key or table written twice, named, with where it was first written."""
+    finder = _Duplicates(text, pos)
+    try:
+        finder.document()
+    except (IndexError, ValueError, RecursionError, _Found):  # pragma: no cover
+        return None
+    if finder.last is None:  # pragma: no cover - tomli found a statement
+        return None
+    loc, line, column = finder.last
+    for end in range(len(loc), 0, -1):
+        first = finder.first.get(loc[:end])
+        if first is not None and first != (line, column) and isinstance(loc[end - 1], str):
+            return Problem(
+                file,
+                line,
+                column,
+                format_loc(loc[:end]),
+                f'duplicate key {loc[end - 1]!r} (first written at line {first[0]}, column '
+                f'{first[1]}); TOML keys and tables are written once',
+            )
+    return None  # pragma: no cover
+
+
+def _found_problem(file: str, text: str) -> Problem:
+    """Where the scanner finds what tomli gave up on: nesting or a number too long."""
+    try:
+        _Scanner(text).document()
+    except _Found as found:
+        return Problem(file, found.line, found.column, '', found.message)
+    except (IndexError, ValueError, RecursionError):  # pragma: no cover
+        pass
+    message = 'a number is too long, or the tables nest too deeply'  # pragma: no cover
+    return Problem(file, 1, 1, '', message)  # pragma: no cover
+
+
+class _Found(Exception):  # noqa: N818 - not an error of the scanner: what it was sent to find
+    """What stops the scanner: nesting deeper than MAX_DEPTH, or a number too long."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
 
 
 _BARE = re.compile(r'[A-Za-z0-9_-]+')
@@ -158,6 +192,8 @@ class _Scanner:
         self.advance(2 if double else 1)
         keys = self.key()
         self.advance(2 if double else 1)
+        if len(keys) + double > MAX_DEPTH:
+            raise _Found(line, column, _TOO_DEEP)
         loc: list[str | int] = []
         for index, key in enumerate(keys):
             loc.append(key)
@@ -198,9 +234,11 @@ class _Scanner:
                 return keys
             self.advance()
 
-    def pair(self, table: Loc) -> None:
+    def pair(self, table: Loc) -> Loc:
         line, column = self.here
         keys = self.key()
+        if len(table) + len(keys) > MAX_DEPTH:
+            raise _Found(line, column, _TOO_DEEP)
         for end in range(1, len(keys)):
             self.place((*table, *keys[:end]), line, column, first=True)
         loc = (*table, *keys)
@@ -213,6 +251,7 @@ class _Scanner:
             self.advance()  # '='
             self.skip_space()
         self.value(loc)
+        return loc
 
     def value(self, loc: Loc) -> None:
         char = self.peek()
@@ -224,7 +263,11 @@ class _Scanner:
             self.inline_table(loc)
         else:
             found = _SCALAR_END.match(self.text, self.i)
-            self.i = found.end() if found is not None else self.i
+            if found is not None:
+                problem = number_too_long(found.group().strip())
+                if problem is not None:
+                    raise _Found(*self.here, problem)
+                self.i = found.end()
 
     def array(self, loc: Loc) -> None:
         self.advance()
@@ -239,6 +282,8 @@ class _Scanner:
                 self.advance()
                 continue
             line, column = self.here
+            if len(loc) >= MAX_DEPTH:
+                raise _Found(line, column, _TOO_DEEP)
             self.place((*loc, index), line, column)
             self.value((*loc, index))
             index += 1
@@ -281,4 +326,33 @@ class _Scanner:
             return raw
         if quote == "'" or '\\' not in raw:
             return raw[1:-1]
-        return tomllib.loads(f'k = {raw}')['k']
+        return tomli.loads(f'k = {raw}')['k']
+
+
+class _Duplicates(_Scanner):
+    """Walks the statements up to the one holding ``until``, noting where each loc came first."""
+
+    def __init__(self, text: str, until: int) -> None:
+        super().__init__(text)
+        self.until = until
+        #: Where each loc (and each table a key implies) was first written.
+        self.first: Positions = {}
+        #: The loc and position of the last statement walked.
+        self.last: tuple[Loc, int, int] | None = None
+
+    def place(self, loc: Loc, line: int, column: int, first: bool = False) -> None:
+        self.first.setdefault(loc, (line, column))
+        super().place(loc, line, column, first)
+
+    def document(self) -> None:
+        table: Loc = ()
+        while self.i < len(self.text):
+            self.skip_space(newlines=True)
+            if self.i > self.until or self.i >= len(self.text):
+                return
+            line, column = self.here
+            if self.peek() == '[':
+                table = self.header()
+                self.last = (table, line, column)
+            else:
+                self.last = (self.pair(table), line, column)

@@ -13,11 +13,12 @@ import re
 from typing import Any
 
 import yaml
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ...document import Positions, Source
 from ...errors import Loc, Problem, SpecError, format_loc
-from .._text import attach_comments
+from .._text import MAX_DEPTH, attach_comments, number_too_long, too_deep
 from . import SCHEMA_COMMENT
 
 try:
@@ -31,11 +32,11 @@ __all__ = ['MAX_EXPANDED_NODES', 'STR_TAG', 'BaseLoader', 'read_source']
 MAX_EXPANDED_NODES = 100_000
 
 _TAG = 'tag:yaml.org,2002:'
-_MAP, _SEQ, _MERGE = _TAG + 'map', _TAG + 'seq', _TAG + 'merge'
+_MAP, _SEQ, _MERGE, _INT = _TAG + 'map', _TAG + 'seq', _TAG + 'merge', _TAG + 'int'
 #: The tag of a plain text scalar.
 STR_TAG = _TAG + 'str'
 _SCALAR_TAGS = {_TAG + name for name in ('str', 'int', 'float', 'bool', 'null', 'timestamp')}
-_TOO_DEEP = 'the YAML is nested too deeply'
+_TOO_DEEP = too_deep('the YAML')
 _LINES = re.compile('\r\n|[\n\r\x85\u2028\u2029]')
 
 
@@ -76,15 +77,7 @@ class _Loader(_FastResolve, BaseLoader):  # type: ignore[misc, valid-type]
     """The safe loader (libyaml's when installed) with the resolver memo."""
 
 
-class _DeepLoader(_FastResolve, yaml.SafeLoader):  # type: ignore[misc]
-    """The pure-Python safe loader, for texts that may nest deeply.
-
-    libyaml's composer recurses in C and crashes the interpreter on very deep
-    nesting; the Python one raises RecursionError, which becomes a problem.
-    """
-
-
-#: Indentation, or depth of brackets, beyond which the Python composer is used.
+#: Indentation, or depth of brackets, beyond which a text is measured before composing.
 _DEEP = 100
 _DEEP_BLOCK = re.compile(rf'^[ \t?:-]{{{_DEEP},}}', re.MULTILINE)
 _BRACKETS = re.compile(r'[\[\]{}]')
@@ -104,30 +97,51 @@ def _may_nest_deeply(text: str) -> bool:
     return False
 
 
+def _too_deep_at(text: str) -> Mark | None:
+    """Where a node first lies deeper than MAX_DEPTH, found from the parser's events.
+
+    libyaml's composer recurses in C and crashes the interpreter on very deep
+    nesting, so a text that may nest deeply is measured first; the parser
+    itself does not recurse.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):  # libyaml stops at 1,000 levels
+        kind = event.__class__
+        if kind in _NODE_EVENTS and depth > MAX_DEPTH:
+            return event.start_mark
+        if kind in _OPENING_EVENTS:
+            depth += 1
+        elif kind in _CLOSING_EVENTS:
+            depth -= 1
+    return None
+
+
+_OPENING_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSING_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_NODE_EVENTS = (*_OPENING_EVENTS, yaml.ScalarEvent, yaml.AliasEvent)
+
+
 def read_source(text: str, file: str) -> Source:
     """Parse YAML text into plain data with the position of every key and item.
 
     Raises:
         SpecError: for syntax errors, alias bombs and nesting too deep.
     """
-    loader = _DeepLoader if _may_nest_deeply(text) else _Loader
     try:
-        root = yaml.compose(text, Loader=loader)
+        deep = _too_deep_at(text) if _may_nest_deeply(text) else None
+        if deep is not None:
+            raise SpecError([_at(file, deep, _TOO_DEEP)])
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as ex:
-        raise SpecError([_syntax_problem(file, ex)]) from ex
+        raise SpecError([_syntax_problem(file, text, ex)]) from ex
     except yaml.YAMLError as ex:
         raise SpecError([_reader_problem(file, text, ex)]) from ex
-    except RecursionError as ex:
-        raise SpecError([Problem(file, None, None, '', _TOO_DEEP)]) from ex
     if root is None:
         return Source(None, {(): (1, 1)})
     builder = _Builder(file, merges='<<' in text)
-    try:
-        if '*' in text:  # no alias, no bomb
-            builder.check_size(root)
-        data = builder.build(root, ())
-    except RecursionError as ex:
-        raise SpecError([Problem(file, None, None, '', _TOO_DEEP)]) from ex
+    if '*' in text:  # no alias, no bomb
+        builder.check_size(root)
+    data = builder.build(root, ())
     builder.positions.setdefault((), _mark(root))
     if builder.problems:  # the model's problems with the rest come beside them
         return Source(data, builder.positions, problems=builder.problems)
@@ -137,11 +151,15 @@ def read_source(text: str, file: str) -> Source:
     return Source(data, builder.positions, comments)
 
 
+def _at(file: str, mark: Mark, message: str) -> Problem:
+    return Problem(file, mark.line + 1, mark.column + 1, '', message)
+
+
 def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _syntax_problem(file: str, ex: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(file: str, text: str, ex: yaml.MarkedYAMLError) -> Problem:
     mark = ex.problem_mark or ex.context_mark
     sentence = (ex.problem or ex.context or 'invalid YAML').strip()
     if ex.context and ex.problem:
@@ -149,8 +167,40 @@ def _syntax_problem(file: str, ex: yaml.MarkedYAMLError) -> Problem:
         if ex.context_mark is not None and ex.context_mark is not mark:
             context += f' at line {ex.context_mark.line + 1}, column {ex.context_mark.column + 1}'
         sentence = f'{sentence} ({context})'
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-    return Problem(file, line, column, '', f'YAML syntax error: {sentence}')
+    if mark is None:
+        return Problem(file, None, None, '', f'YAML syntax error: {sentence}')
+    hint = _hint(text, ex, mark)
+    return _at(file, mark, f'YAML syntax error: {sentence}{f"; {hint}" if hint else ""}')
+
+
+_BLOCK_PROBLEMS = ('did not find expected key', "did not find expected '-' indicator")
+
+
+def _hint(text: str, ex: yaml.MarkedYAMLError, mark: Mark) -> str:
+    """What PyYAML's words most often mean, said in terms of the lines of the file."""
+    problem, context = ex.problem or '', ex.context_mark
+    lines = _LINES.split(text)
+    here = lines[mark.line] if mark.line < len(lines) else ''
+    indent = len(here) - len(here.lstrip(' '))
+    number = mark.line + 1
+    if 'block' in (ex.context or '') and context is not None and problem in _BLOCK_PROBLEMS:
+        what = 'items of the list' if "'-'" in problem else 'keys of the mapping'
+        return (
+            f'line {number} is indented {indent} spaces, but the {what} that starts on line '
+            f'{context.line + 1} are indented {context.column}: they must line up'
+        )
+    if problem.startswith('mapping values are not allowed'):
+        if ': ' in here[: mark.column] or here[: mark.column].rstrip().endswith(':'):
+            return 'a value holding \': \' must be quoted, like "a: b"'
+        above = next((n for n in range(mark.line - 1, -1, -1) if lines[n].strip()), None)
+        if above is not None and ':' not in lines[above]:
+            return f"line {above + 1} holds no 'key: value' (a ':' and a space after the key)"
+        return f'line {number} is indented deeper than the key above it, which holds a value'
+    if problem.startswith("could not find expected ':'") and context is not None:
+        return f"line {context.line + 1} holds no 'key: value' (a ':' and a space after the key)"
+    if 'cannot start any token' in problem and here[mark.column : mark.column + 1] == '\t':
+        return 'YAML indents with spaces, not tabs'
+    return ''
 
 
 def _reader_problem(file: str, text: str, ex: yaml.YAMLError) -> Problem:
@@ -230,6 +280,9 @@ class _Builder:
         if node.tag != _MAP and node.tag != _SEQ:
             self.problem(node, loc, _unsupported(node.tag))
             return None
+        if len(loc) >= MAX_DEPTH and node.value:  # aliases can nest what is written flat
+            first = node.value[0][0] if kind is MappingNode else node.value[0]
+            raise SpecError([_at(self.file, first.start_mark, _TOO_DEEP)])
         if kind is SequenceNode:
             items = []
             positions, starts = self.positions, self.starts
@@ -259,7 +312,9 @@ class _Builder:
         try:
             return self.constructor.construct_object(node)
         except (yaml.YAMLError, ValueError) as ex:
-            self.problem(node, loc, f'cannot read {node.value!r} as {tag[len(_TAG) :]}: {ex}')
+            too_long = number_too_long(node.value) if tag == _INT else None
+            reason = too_long or f'cannot read {node.value!r} as {tag[len(_TAG) :]}: {ex}'
+            self.problem(node, loc, reason)
             return None
 
     def mapping(self, node: MappingNode, loc: Loc) -> dict[Any, Any]:
