@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from types import FrameType
 from typing import Any
 
 from .document import Document
@@ -111,7 +112,7 @@ def _gunicorn_workers() -> int | None:
         from gunicorn.workers.base import Worker
     except ImportError:
         return None
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         candidate = frame.f_locals.get('self')
         if isinstance(candidate, Worker):

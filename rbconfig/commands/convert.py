@@ -92,7 +92,7 @@ def _plan_folder(
 ) -> list[Job]:
     if output == '-':
         raise ValueError("'-o -' (standard output) takes one input file, not a folder")
-    sources = []
+    sources: list[Path] = []
     for ending, name in ENDINGS.items():
         if name != target_format.name and from_format in (None, name):
             sources.extend(path for path in folder.rglob(f'*{ending}') if path.is_file())

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 Convention = Literal['legacy', 'falcon', 'json']
-CONVENTIONS: tuple[str, ...] = ('legacy', 'falcon', 'json')
+CONVENTIONS: tuple[Convention, ...] = ('legacy', 'falcon', 'json')
 
 #: A parameter's kind, named as :class:`inspect.Parameter` names them.
 Kind = Literal[

@@ -593,8 +593,8 @@ class CodeIndex:
 def _exports(module: _Module, attr: str) -> bool:
     """Whether ``from module import *`` brings ``attr``."""
     listed = module.names.get('__all__')
-    if isinstance(listed, ast.List | ast.Tuple) and all(
-        isinstance(item, ast.Constant) and isinstance(item.value, str) for item in listed.elts
-    ):
-        return attr in {item.value for item in listed.elts}  # type: ignore[attr-defined]
+    if isinstance(listed, ast.List | ast.Tuple):
+        names = [item.value for item in listed.elts if isinstance(item, ast.Constant)]
+        if len(names) == len(listed.elts) and all(isinstance(name, str) for name in names):
+            return attr in names
     return not attr.startswith('_') and (attr in module.names or bool(module.stars))

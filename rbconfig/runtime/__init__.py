@@ -3,7 +3,7 @@
 __all__ = ['build_app', 'build_globals']
 
 
-def __getattr__(name: str):  # noqa: ANN202 - lazy imports keep `import rbconfig.runtime` light
+def __getattr__(name: str) -> object:  # lazy imports keep `import rbconfig.runtime` light
     if name == 'build_app':
         from .app import build_app
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import falcon
 import webob.exc
+from falcon.routing import CompiledRouter
 
 from ..document import Document
 from ..document.resolve import resolve
@@ -112,7 +113,8 @@ def build_app(
     if globs is None:
         globs = build_globals(document)
     checkers = build_types(document)
-    router = Router()
+    # Falcon takes any router with add_route() and find() (its docs); its type names its own.
+    router = cast(CompiledRouter, Router())
     app = SpecApp(router=router, request_type=SpecRequest)
     app.document = document
     app.globs = globs
@@ -325,7 +327,7 @@ def _responder(
     # The hot path: everything is decided already; keep per-request work small.
     # ``direct``: a falcon-convention handler, called as Falcon calls a responder.
 
-    def responder(req: falcon.Request, resp: falcon.Response, **params: str) -> None:
+    def responder(req: SpecRequest, resp: falcon.Response, **params: str) -> None:
         env = req.env
         x = Exchange(req, resp, params, globs, name, limit)
         length = env.get('CONTENT_LENGTH')

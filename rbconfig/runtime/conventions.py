@@ -101,7 +101,7 @@ def build_runner(
             document, loc, f'x-handler must be one of {", ".join(CONVENTIONS)}, got {forced!r}'
         )
     params = _params(func)
-    convention: Convention = forced or convention_of(func)  # type: ignore[assignment]
+    convention = next((c for c in CONVENTIONS if c == forced), None) or convention_of(func)
     if convention == 'legacy':
         return convention, _legacy(func, params)
     if convention == 'falcon':
@@ -113,7 +113,7 @@ def build_runner(
                     loc,
                     f'the handler {_name(func)} does not take the URL params {missing}',
                 )
-        return convention, func  # type: ignore[return-value]
+        return convention, func
     return convention, _json_style(document, loc, func, placeholders)
 
 

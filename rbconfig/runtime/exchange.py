@@ -12,6 +12,7 @@ from typing import Any
 
 import falcon
 import webob
+import webob.request
 
 from .problems import HTTPProblem
 
@@ -46,6 +47,10 @@ class SpecRequest(falcon.Request):
     media: Any = property(get_media)
 
 
+#: WebOb's own ``body`` property, which :class:`LegacyRequest` falls back to.
+_WEBOB_BODY: property = vars(webob.request.BaseRequest)['body']
+
+
 class LegacyRequest(webob.Request):
     """The WebOb request RedBarrel handlers get.
 
@@ -69,20 +74,21 @@ class LegacyRequest(webob.Request):
     @property
     def body(self) -> bytes:
         """The request body (already read by the runtime: no second read)."""
-        cached = self.environ.get(_BODY_KEY)
+        cached: bytes | None = self.environ.get(_BODY_KEY)
         if cached is not None:
             return cached
-        return webob.Request.body.fget(self)  # type: ignore[attr-defined]
+        data: bytes = _WEBOB_BODY.__get__(self, type(self))
+        return data
 
     @body.setter
-    def body(self, value: bytes) -> None:
+    def body(self, value: bytes | None) -> None:
         self.environ.pop(_BODY_KEY, None)
-        webob.Request.body.fset(self, value)  # type: ignore[attr-defined]
+        _WEBOB_BODY.__set__(self, value)
 
     @body.deleter
     def body(self) -> None:
         self.environ.pop(_BODY_KEY, None)
-        webob.Request.body.fdel(self)  # type: ignore[attr-defined]
+        _WEBOB_BODY.__delete__(self)
 
     @property
     def match(self) -> dict[str, Any]:

@@ -87,8 +87,8 @@ class _Part:
         self.handle = handle
         self.left = length
 
-    def read(self, size: int = -1) -> bytes:
-        if size < 0 or size > self.left:
+    def read(self, size: int | None = -1, /) -> bytes:
+        if size is None or size < 0 or size > self.left:
             size = self.left
         data = self.handle.read(size)
         self.left -= len(data)

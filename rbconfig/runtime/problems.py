@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import falcon
@@ -134,7 +135,9 @@ def problem_from_webob(ex: Any) -> falcon.HTTPError | falcon.HTTPStatus:
     return HTTPProblem(code, detail, headers=headers or None)
 
 
-def handle_unexpected(debug: bool):  # noqa: ANN201 - falcon error handler factory
+def handle_unexpected(
+    debug: bool,
+) -> Callable[[falcon.Request, falcon.Response, Exception, dict[str, Any]], None]:
     """A Falcon error handler for any other exception: log it, answer 500."""
 
     def handler(

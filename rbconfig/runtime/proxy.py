@@ -102,10 +102,11 @@ class _Answer:
         self.netloc = netloc
         self.done = False
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int | None = -1, /) -> bytes:
         # read1: what has arrived (up to size), not a wait until size bytes have.
         try:
-            data = self.answer.read1(size if size >= 0 else None, decode_content=False)
+            wanted = size if size is not None and size >= 0 else None
+            data = self.answer.read1(wanted, decode_content=False)
         except urllib3.exceptions.HTTPError as ex:
             # The status line is out: all that is left is to cut the connection short, so
             # that the client sees an incomplete answer (the server logs nothing more).

@@ -94,7 +94,7 @@ class Router:
         entry.explicit.update(method_map)
         full = dict(entry.explicit)
         set_default_responders(full)
-        route = (entry.resource, full, {}, entry.template)
+        route: Route = (entry.resource, full, {}, entry.template)
         if not entry.names:
             self._static[entry.template] = route
         elif entry.index < 0:

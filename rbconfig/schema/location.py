@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 Scheme = Literal['python', 'file', 'directory', 'proxy']
-LOCATION_SCHEMES: tuple[str, ...] = ('python', 'file', 'directory', 'proxy')
+LOCATION_SCHEMES: tuple[Scheme, ...] = ('python', 'file', 'directory', 'proxy')
 
 #: A dotted Python name; possessive repeats keep no regex state per dotted part (a plain
 #: repeated group cost hundreds of bytes per part of a long name).
@@ -52,8 +52,9 @@ def parse_location(text: str) -> ParsedLocation:
     Raises:
         ValueError: with a sentence saying what was expected.
     """
-    scheme, sep, target = text.partition(':')
-    if not sep or scheme not in LOCATION_SCHEMES:
+    prefix, sep, target = text.partition(':')
+    scheme = next((known for known in LOCATION_SCHEMES if known == prefix), None)
+    if not sep or scheme is None:
         hint = ''
         if text in LOCATION_SCHEMES:  # the scheme without its target
             hint = f' (did you mean {_EXAMPLES[text]!r}?)'
@@ -74,7 +75,7 @@ def parse_location(text: str) -> ParsedLocation:
         raise ValueError(
             f"expected 'proxy:http://host:port' or 'proxy:https://host:port', got {redact(text)!r}"
         )
-    return ParsedLocation(scheme, target)  # type: ignore[arg-type]
+    return ParsedLocation(scheme, target)
 
 
 def _check_location(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema, model_validator
+from pydantic.json_schema import JsonDict
 
 from .base import SpecModel
 from .location import Location, PythonLocation
@@ -63,7 +64,7 @@ HeaderValue = Annotated[
 _METHODS_PATTERN = '^({0})(\\s*\\|\\s*({0}))*$'.format('|'.join(HTTP_METHODS))
 
 #: What ``status`` tables allow as keys, for editors (the model checks 100 to 599).
-_STATUS_KEYS = {'propertyNames': {'pattern': '^[1-5][0-9][0-9]$'}}
+_STATUS_KEYS: JsonDict = {'propertyNames': {'pattern': '^[1-5][0-9][0-9]$'}}
 
 
 def _split_methods(value: Any) -> Any:
@@ -103,7 +104,9 @@ class TypeCheck(SpecModel):
     @property
     def type_name(self) -> str:
         """The type this check names, whichever way round."""
-        return self.is_ if self.is_ is not None else self.is_not  # type: ignore[return-value]
+        name = self.is_ if self.is_ is not None else self.is_not
+        assert name is not None  # exactly one of them is set (checked when made)
+        return name
 
 
 class ValidatorCheck(SpecModel):

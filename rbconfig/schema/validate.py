@@ -70,16 +70,16 @@ def spec_rules(spec: Spec) -> list[Issue]:
         if path.url is None:
             continue
         for method in path.methods:
-            key = (method, route_key(path.url))
-            if key in routes:
+            claim = (method, route_key(path.url))
+            if claim in routes:
                 issues.append(
                     Issue(
                         ('paths', name, 'url'),
-                        f'paths {routes[key]!r} and {name!r} both claim {method} {path.url}',
+                        f'paths {routes[claim]!r} and {name!r} both claim {method} {path.url}',
                     )
                 )
             else:
-                routes[key] = name
+                routes[claim] = name
     return issues
 
 
@@ -105,8 +105,9 @@ def _issues_from(error: ValidationError) -> list[Issue]:
 def _union_issues(at: Loc, members: list[tuple[Loc, Any]]) -> list[Issue]:
     """One issue for a value of none of a union's types; else what its own type says."""
     kinds = [_TYPE_WORDS.get(detail['type']) for _, detail in members]
-    if all(kinds) and all(raw == at for raw, _ in members):
-        expected = list(dict.fromkeys(kinds))
+    words = [kind for kind in kinds if kind is not None]
+    if len(words) == len(kinds) and all(raw == at for raw, _ in members):
+        expected = list(dict.fromkeys(words))
         listing = ', '.join(expected[:-1]) + ' or ' if len(expected) > 1 else ''
         got = kind_of(members[0][1]['input'])
         return [Issue(at, f'expected {listing}{expected[-1]}, got {got}')]

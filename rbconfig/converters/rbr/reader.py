@@ -12,6 +12,8 @@ import bisect
 import json
 from typing import Any
 
+from lark import Token
+
 from ...document import Comments, Positions, Source
 from ...errors import Issue, Loc, Problem, did_you_mean, format_loc
 from .._text import MAX_DEPTH, deeper_than, paused_gc, too_deep
@@ -183,9 +185,10 @@ class _Reader:
 
     def stray(self, node: Any, loc: Loc, what: str) -> None:
         """Warn about a ``;`` before the closing ``)`` (call after the body is read)."""
-        tokens: list[Any] = [child for child in node.children if isinstance(child, str)]
+        tokens = [child for child in node.children if isinstance(child, Token)]
         for before, token in zip(tokens, tokens[1:], strict=False):
             if before.type == 'SEMI' and token.type == 'RPAR':
+                assert before.start_pos is not None  # the parser's tokens know their place
                 last = self.anchored(before.start_pos, loc)
                 self.warn(
                     last if last[: len(loc)] == loc else loc,

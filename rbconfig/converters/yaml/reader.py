@@ -10,7 +10,7 @@ measure what aliases expand to before expanding them.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.error import Mark
@@ -44,8 +44,8 @@ def _unsupported(tag: str) -> str:
     return f'unsupported YAML tag {tag!r}; only plain YAML is allowed (no tags)'
 
 
-class _FastResolve:
-    """The tag of each plain scalar resolved once per text.
+class _FastResolve(yaml.resolver.Resolver):
+    """The tag of each plain scalar resolved once per text (mixed into the loaders).
 
     The composer asks the (pure Python) resolver about every scalar; specs
     repeat the same few values (``return: 400``, ``is: json``) thousands of
@@ -53,6 +53,7 @@ class _FastResolve:
     """
 
     def __init__(self, stream: str) -> None:
+        # The loader this is mixed into comes next: its __init__ takes the stream.
         super().__init__(stream)  # type: ignore[call-arg]
         self._tags: dict[str, str] = {}
 
@@ -73,7 +74,7 @@ class _FastResolve:
         """No path resolvers are registered: nothing to track."""
 
 
-class _Loader(_FastResolve, BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_FastResolve, BaseLoader):
     """The safe loader (libyaml's when installed) with the resolver memo."""
 
 
@@ -274,8 +275,8 @@ class _Builder:
             raise SpecError(self.problems)
 
     def build(self, node: Node, loc: Loc) -> Any:
-        kind = node.__class__
-        if kind is ScalarNode:
+        kind = type(node)
+        if type(node) is ScalarNode:
             return self.scalar(node, loc)
         if node.tag != _MAP and node.tag != _SEQ:
             self.problem(node, loc, _unsupported(node.tag))
@@ -295,7 +296,7 @@ class _Builder:
                     starts[line] = child
                 items.append(self.build(item, child))
             return items
-        return self.mapping(node, loc)
+        return self.mapping(cast(MappingNode, node), loc)  # neither a scalar nor a list
 
     def scalar(self, node: ScalarNode, loc: Loc) -> Any:
         end = node.end_mark

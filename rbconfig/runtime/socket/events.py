@@ -62,7 +62,7 @@ def _callable(document: Document, loc: Loc, location: str) -> Callable[..., Any]
         raise StartupError.at(
             document, loc, f'{location} is not callable (it is {type(target).__name__})'
         )
-    return target  # type: ignore[no-any-return]
+    return target
 
 
 def _signature(

@@ -203,7 +203,7 @@ class LegacySocket:
         if item is _GONE:
             self._gone_seen = True
             return []
-        return item  # type: ignore[no-any-return]
+        return item
 
     # -- driven by the service --------------------------------------------
 

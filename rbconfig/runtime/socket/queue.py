@@ -155,7 +155,7 @@ def _client_module(document: Document, setting: QueueSetting) -> ModuleType:
         ) from None
 
 
-class _QueueLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+class _QueueLog(logging.LoggerAdapter[logging.Logger]):
     """python-socketio's manager log, saying which queue and why it failed.
 
     RedisManager logs "Cannot receive from redis... retrying in 2 secs" and puts
