@@ -79,7 +79,7 @@ class Connection(WSGIHandler):
         """
         address = self.client_address
         client = address[0] if isinstance(address, tuple) else address
-        status = (self._orig_status or self.status or '000').split()[0]
+        status = str(self.code) if self.code and self.code > 0 else '000'
         length = self.response_length or '-'
         if self.time_finish:
             took = f'{(self.time_finish - self.time_start) * 1000:.1f}ms'
@@ -240,7 +240,7 @@ def serve(
     except OSError as ex:
         print(f'rbconfig: cannot listen on {host}:{port}: {ex.strerror or ex}', file=out)
         return 1
-    bound_host, bound_port = server.address[:2]
+    bound_host, bound_port = server.server_host, server.server_port
     shown = f'[{bound_host}]' if ':' in str(bound_host) else bound_host
     print(f'rbconfig: serving on http://{shown}:{bound_port}{banner or ""}', file=out, flush=True)
 
