@@ -109,7 +109,7 @@ def _too_deep_at(text: str) -> Mark | None:
     for event in yaml.parse(text, Loader=yaml.SafeLoader):  # libyaml stops at 1,000 levels
         kind = event.__class__
         if kind in _NODE_EVENTS and depth > MAX_DEPTH:
-            return event.start_mark
+            return cast(Mark, event.start_mark)  # the pure-Python parser's marks
         if kind in _OPENING_EVENTS:
             depth += 1
         elif kind in _CLOSING_EVENTS:
