@@ -152,24 +152,40 @@ def ordered_data(model: SpecModel) -> dict[str, Any]:
 
 
 def _order(data: Any, value: Any) -> Any:
-    if not isinstance(data, dict | list):
-        return data  # a scalar: nothing to order
-    if isinstance(value, SpecModel) and isinstance(data, dict):
+    """``data`` (``value`` dumped) with each model's keys in order; the rest as it is."""
+    if isinstance(value, SpecModel):
+        if data.__class__ is not dict:
+            return data
         model = type(value)
         names = _field_names(model)
         result = {}
         for key in _ordered_keys(model, tuple(data)):
-            child = getattr(value, names[key]) if key in names else None
-            result[key] = _order(data[key], child)
+            item = data[key]
+            if item.__class__ is dict or item.__class__ is list:
+                item = _order(item, getattr(value, names[key]) if key in names else None)
+            result[key] = item
         return result
-    if isinstance(value, list) and isinstance(data, list) and len(value) == len(data):
+    if not _holds_models(value) or len(value) != len(data):
+        return data  # plain data (a status map, a list of methods, an example) stays as it is
+    if isinstance(value, list) and isinstance(data, list):
         return [_order(item, child) for item, child in zip(data, value, strict=True)]
-    if isinstance(value, dict) and isinstance(data, dict) and len(value) == len(data):
+    if isinstance(value, dict) and isinstance(data, dict):
         return {
             key: _order(item, child)
             for (key, item), child in zip(data.items(), value.values(), strict=True)
         }
     return data
+
+
+def _holds_models(value: Any) -> bool:
+    """Whether a list or mapping of the model holds models (or containers that may)."""
+    if isinstance(value, dict):
+        value = next(iter(value.values()), None)
+    elif isinstance(value, list):
+        value = value[0] if value else None
+    else:
+        return False
+    return isinstance(value, SpecModel | dict | list)
 
 
 @functools.lru_cache(maxsize=1024)

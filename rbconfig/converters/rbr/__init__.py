@@ -33,8 +33,8 @@ class RbrFormat(SpecFormat):
 
         return read_source(text, file)
 
-    def write(self, spec: Spec, comments: Comments | None = None) -> str:
+    def render(self, spec: Spec, comments: Comments) -> str:
         """Render ``spec`` as RBR, formatted like RedBarrel's own files."""
         from .writer import write_spec
 
-        return write_spec(spec, comments or {})
+        return write_spec(spec, comments)

@@ -102,8 +102,9 @@ class Scanner:
 
     def scan(self, text: str) -> Scanned:
         """Every token of ``text``, with an :data:`UNEXPECTED` one where none matches."""
-        ignore, multiline, keywords = self.ignore, self.multiline, self.keywords
-        count, rfind = text.count, text.rfind
+        skip = self.ignore - {_COMMENT}
+        multiline, keywords = self.multiline, self.keywords
+        count, rfind, make = text.count, text.rfind, str.__new__
         tokens: list[Token] = []
         comments: list[Comment] = []
         keep = tokens.append
@@ -115,8 +116,7 @@ class Scanner:
                 keep(_unexpected(text, pos, counted, line, line_start))
             pos = match.end()
             kind = match.lastgroup
-            assert kind is not None  # every alternative is a named group
-            if kind in ignore and kind != _COMMENT:
+            if kind in skip:
                 continue
             newlines = count('\n', counted, start)
             if newlines:
@@ -136,9 +136,17 @@ class Scanner:
                 continue
             if kind in keywords:
                 kind = keywords[kind].get(value, kind)
-            token = _token(kind, value, start, first_line, column)
+            # The Token made as the str it is, its attributes set (as in _token): lark's
+            # constructor, which also takes older argument names, cost most of the scan.
+            token = make(Token, value)
+            token.type = kind
+            token.value = value
+            token.start_pos = start
+            token.line = first_line
+            token.column = column
             token.end_line = line
             token.end_column = pos - line_start + 1
+            token.end_pos = pos
             keep(token)
         if pos != len(text):
             keep(_unexpected(text, pos, counted, line, line_start))

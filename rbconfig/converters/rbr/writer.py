@@ -11,6 +11,7 @@ reader merges it back, so every spec survives the round trip (docs/rbr.md).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from decimal import Decimal
@@ -171,16 +172,20 @@ _WRITTEN: dict[str, frozenset[str]] = {
 
 def _unwritten(model: Any) -> dict[str, Any]:
     """The data of fields of ``model`` that the writer does not say natively."""
-    written = _WRITTEN.get(type(model).__name__, frozenset())
-    keys = [
-        field.alias or name
-        for name, field in type(model).model_fields.items()
-        if name not in written
-    ]
+    keys = _unwritten_keys(type(model))
     if not keys:
         return {}
     data = model.to_data()
     return {key: data[key] for key in keys if key in data}
+
+
+@functools.cache
+def _unwritten_keys(model: type[Any]) -> tuple[str, ...]:
+    """The keys of the fields of ``model`` that the writer does not say natively."""
+    written = _WRITTEN.get(model.__name__, frozenset())
+    return tuple(
+        field.alias or name for name, field in model.model_fields.items() if name not in written
+    )
 
 
 # -- the writer --------------------------------------------------------------------------
@@ -198,8 +203,9 @@ class _Writer:
     def note(self, loc: Loc, indent: str) -> str:
         """Record ``loc`` as written; its comment lines, indented."""
         self.emitted.append(loc)
-        lines = self.comments.get(loc, [])
-        return ''.join(f'{indent}# {line}'.rstrip() + '\n' for line in lines)
+        if loc not in self.comments:
+            return ''
+        return ''.join(f'{indent}# {line}'.rstrip() + '\n' for line in self.comments[loc])
 
     def overflow(self, part: str) -> dict[str, Any]:
         return self.top.setdefault(part, {})
@@ -457,10 +463,11 @@ class _Writer:
                 continue
             note = self.note((*loc, 'set', header), indent)
             lines.append(f'{note}{indent}set {header} {token}')
-        data = section.to_data()
-        for key in ('schema', 'example'):
-            if key in data:
-                spill[key] = data[key]
+        if any(getattr(section, name, None) is not None for name in ('schema_', 'example')):
+            data = section.to_data()  # (a body section's schema and example: as JSON)
+            for key in ('schema', 'example'):
+                if key in data:
+                    spill[key] = data[key]
         for key, value in section.extensions.items():
             token = _scalar(value)
             if token is None:

@@ -41,7 +41,7 @@ class TomlFormat(SpecFormat):
 
         return read_source(text, file)
 
-    def write(self, spec: Spec, comments: Comments | None = None) -> str:
+    def render(self, spec: Spec, comments: Comments) -> str:
         """Render ``spec`` as TOML: simple keys first, then one table per section.
 
         Raises:
@@ -50,4 +50,4 @@ class TomlFormat(SpecFormat):
         """
         from .writer import write_spec
 
-        return write_spec(spec, comments or {}, self.schema_url)
+        return write_spec(spec, comments, self.schema_url)

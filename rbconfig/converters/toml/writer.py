@@ -104,6 +104,8 @@ class _Writer:
     def __init__(self, comments: Comments) -> None:
         self.lines: list[str] = []
         self.comments = comments
+        #: key → the key as written (bare or quoted): specs repeat their keys.
+        self.keys: dict[str, str] = {}
         #: loc → the places with comments strictly inside it, in the comments' order.
         self.inside: dict[Loc, list[Loc]] = {}
         for where in comments:
@@ -111,7 +113,17 @@ class _Writer:
                 self.inside.setdefault(where[:end], []).append(where)
 
     def comment(self, loc: Loc, indent: str) -> None:
-        self.lines += comment_lines(self.comments.get(loc, ()), indent)
+        if loc in self.comments:
+            self.lines += comment_lines(self.comments[loc], indent)
+
+    def key(self, key: Any) -> str:
+        """:func:`_key`, worked out once per distinct text key of this spec."""
+        if key.__class__ is not str:  # (True == 1: only text is looked up)
+            return _key(key)
+        found = self.keys.get(key)
+        if found is None:
+            found = self.keys[key] = _key(key)
+        return found
 
     def inner_comments(self, loc: Loc, indent: str) -> None:
         """Comments of places inside a value written on one line go before it."""
@@ -119,8 +131,10 @@ class _Writer:
             self.lines += comment_lines(self.comments[where], indent)
 
     def table(self, data: dict[Any, Any], loc: Loc) -> None:
-        simple = [(key, value) for key, value in data.items() if _is_simple(value)]
-        tables = [(key, value) for key, value in data.items() if not _is_simple(value)]
+        simple: list[tuple[Any, Any]] = []
+        tables: list[tuple[Any, Any]] = []
+        for pair in data.items():
+            (simple if _is_simple(pair[1]) else tables).append(pair)
         for key, value in simple:
             self.pair(key, value, (*loc, key))
         for key, value in tables:
@@ -130,14 +144,14 @@ class _Writer:
                 if self.lines and self.lines[-1] != '':
                     self.lines.append('')
                 self.comment(child, '')
-                self.lines.append('[' + '.'.join(_key(part) for part in child) + ']')
+                self.lines.append('[' + '.'.join(self.key(part) for part in child) + ']')
             self.table(value, child)
 
     def pair(self, key: Any, value: Any, loc: Loc) -> None:
         if loc in self.comments and self.lines and not self.lines[-1].startswith(('[', '#')):
             self.lines.append('')
         self.comment(loc, '')
-        head = f'{_key(key)} ='
+        head = f'{self.key(key)} ='
         if len(loc) == 3 and loc[0] == 'paths' and loc[2] == 'method' and len(value) == 1:
             self.lines.append(f'{head} {_scalar(value[0], loc)}')
             return
@@ -162,7 +176,7 @@ class _Writer:
             if not value:
                 return '{}'
             items = ', '.join(
-                f'{_key(key)} = {self.inline(item, (*loc, key))}' for key, item in value.items()
+                f'{self.key(key)} = {self.inline(item, (*loc, key))}' for key, item in value.items()
             )
             return '{ ' + items + ' }'
         if isinstance(value, list):

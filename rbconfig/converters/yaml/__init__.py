@@ -44,8 +44,8 @@ class YamlFormat(SpecFormat):
 
         return read_source(text, file)
 
-    def write(self, spec: Spec, comments: Comments | None = None) -> str:
+    def render(self, spec: Spec, comments: Comments) -> str:
         """Render ``spec`` as block-style YAML, keys in each model's order."""
         from .writer import write_spec
 
-        return write_spec(spec, comments or {}, self.schema_url)
+        return write_spec(spec, comments, self.schema_url)

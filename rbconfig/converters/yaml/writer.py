@@ -158,22 +158,34 @@ class _Writer:
     def __init__(self, comments: Comments) -> None:
         self.lines: list[str] = []
         self.comments = comments
+        #: (text, flow) → the text as a scalar: specs repeat their values (GET, json, 400).
+        self.texts: dict[tuple[str, bool], str] = {}
+
+    def scalar(self, value: Any, flow: bool = False) -> str:
+        """:func:`_scalar`, worked out once per distinct text of this spec."""
+        if value.__class__ is not str:
+            return _scalar(value, flow)
+        found = self.texts.get((value, flow))
+        if found is None:
+            found = self.texts[value, flow] = _scalar(value, flow)
+        return found
 
     def comment(self, loc: Loc, indent: int) -> None:
-        self.lines += comment_lines(self.comments.get(loc, ()), ' ' * indent)
+        if loc in self.comments:
+            self.lines += comment_lines(self.comments[loc], ' ' * indent)
 
     def entry(self, key: Any, value: Any, loc: Loc, indent: int, prefix: str = '') -> None:
         """``key: value`` at ``indent``; ``prefix`` replaces the indent ('- ' of an item)."""
         if not prefix:
             self.comment(loc, indent)
-        key_text = _scalar(key, flow=True)
+        key_text = self.scalar(key, flow=True)
         if len(key_text) > _LONGEST_KEY:  # YAML wants an explicit '? key' line
             self.lines.append((prefix or ' ' * indent) + '? ' + key_text)
             head = ' ' * indent + ':'
         else:
             head = (prefix or ' ' * indent) + key_text + ':'
-        if _is_single_method(loc, value):
-            self.lines.append(f'{head} {_scalar(value[0])}')
+        if value.__class__ is list and len(value) == 1 and _is_method(loc):
+            self.lines.append(f'{head} {self.scalar(value[0])}')
             return
         self.value(head, value, loc, indent)
 
@@ -196,7 +208,7 @@ class _Writer:
             self.lines.append(f'{head} {block[0]}')
             self.lines.extend(block[1:])
         else:
-            self.lines.append(f'{head} {_scalar(value)}')
+            self.lines.append(f'{head} {self.scalar(value)}')
 
     def mapping(self, value: dict[Any, Any], loc: Loc, indent: int) -> None:
         spaced = loc in (('paths',), ('sockets',))
@@ -231,7 +243,9 @@ class _Writer:
                 return None
             if isinstance(item, str) and '\n' in item:
                 return None
-        items = [f'{_scalar(k, flow=True)}: {_scalar(v, flow=True)}' for k, v in value.items()]
+        items = [
+            f'{self.scalar(k, flow=True)}: {self.scalar(v, flow=True)}' for k, v in value.items()
+        ]
         if any(len(item) > _LONGEST_KEY for item in items):
             return None
         return '{' + ', '.join(items) + '}'
@@ -241,14 +255,9 @@ class _Writer:
             return None
         if any(isinstance(item, str) and '\n' in item for item in value):
             return None
-        return '[' + ', '.join(_scalar(item, flow=True) for item in value) + ']'
+        return '[' + ', '.join(self.scalar(item, flow=True) for item in value) + ']'
 
 
-def _is_single_method(loc: Loc, value: Any) -> bool:
-    return (
-        len(loc) == 3
-        and loc[0] == 'paths'
-        and loc[2] == 'method'
-        and isinstance(value, list)
-        and len(value) == 1
-    )
+def _is_method(loc: Loc) -> bool:
+    """Whether ``loc`` is a path's methods (one method is written without brackets)."""
+    return len(loc) == 3 and loc[0] == 'paths' and loc[2] == 'method'
