@@ -5,7 +5,7 @@ Each test is one behaviour the official protocol test suite checks
 driven here by a raw HTTP and WebSocket client against
 ``socket_specs/protocol.yaml``, the suite's reference server as a spec
 (ping interval 0.3 s, ping timeout 0.2 s, connect timeout 1 s). The official
-suite itself runs in test_socket_protocol_suite.py when it is available.
+suite itself is run by ``scripts/protocol-suite`` (it lives outside the repository).
 """
 
 from __future__ import annotations
