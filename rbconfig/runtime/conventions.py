@@ -214,9 +214,7 @@ def _json_style(
     extra = [name for name in placeholders if name not in named] if pass_all else []
 
     def run(x: Exchange) -> None:
-        kwargs = {}
-        for name, fill in fillers:
-            kwargs[name] = fill(x)
+        kwargs = {name: fill(x) for name, fill in fillers}
         if extra:
             params = x.params
             for name in extra:
@@ -294,6 +292,10 @@ def _converter(param: inspect.Parameter) -> Callable[[str, str, str], Any] | Non
 
 def write_result(result: Any, resp: falcon.Response) -> None:
     """Turn a json-style handler's return value into the response."""
+    if type(result) is str:  # the common case first
+        resp.content_type = 'text/plain; charset=utf-8'
+        resp.text = result
+        return
     if isinstance(result, tuple):
         value, status, *rest = result
         resp.status = status

@@ -45,13 +45,13 @@ def loads(data: bytes | str) -> Any:
     Raises:
         ValueError: it is not (see the module docstring); the message says why.
     """
-    if isinstance(data, bytes | bytearray | memoryview):
+    if isinstance(data, str):
+        text = data
+    else:
         try:
-            text = bytes(data).decode('utf-8')
+            text = str(data, 'utf-8')
         except UnicodeDecodeError:
             raise ValueError('it is not UTF-8 text') from None
-    else:
-        text = data
     if text.startswith('\ufeff'):
         text = text[1:]
     try:
