@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, app_specs, child_env, start_server, write_spec
+from tests.helpers import ROOT, Server, app_specs, child_env, start_server, write_spec
 
 HELLO_SPEC = """\
 rbconfig: 1
@@ -122,7 +122,7 @@ def half_sent_post(port: int) -> http.client.HTTPConnection:
 
     It asks ``Expect: 100-continue``: the server says ``100 Continue`` when the handler
     starts reading the body, so the request is known to be in the server's hands.
-    ``.send(b'helloworld')`` sends the body; the answer is then ``200 sent``.
+    :func:`finish_post` sends the body.
     """
     posting = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
     posting.putrequest('POST', '/announce')
@@ -131,6 +131,15 @@ def half_sent_post(port: int) -> http.client.HTTPConnection:
     posting.endheaders()
     assert posting.sock.recv(100).startswith(b'HTTP/1.1 100 Continue\r\n')
     return posting
+
+
+def finish_post(posting: http.client.HTTPConnection, server: Server) -> None:
+    """Send the held POST's body: it is answered (and closed), then the server exits."""
+    posting.send(b'helloworld')
+    answer = posting.getresponse()
+    assert (answer.status, answer.read()) == (200, b'sent')
+    assert answer.getheader('Connection') == 'close'
+    server.process.wait(10)
 
 
 @pytest.mark.parametrize('signum', [signal.SIGTERM, signal.SIGINT])
@@ -149,11 +158,7 @@ def test_a_signal_stops_the_server_promptly_with_status_0(signum: int) -> None:
             server.signal(signum)
             assert idle.sock.recv(1) == b''  # closed by the server...
             assert server.returncode is None  # ...while the POST holds the stop back
-            posting.send(b'helloworld')
-            answer = posting.getresponse()
-            assert (answer.status, answer.read()) == (200, b'sent')
-            assert answer.getheader('Connection') == 'close'
-            server.process.wait(10)
+            finish_post(posting, server)
         finally:
             posting.close()
             idle.close()
@@ -336,11 +341,7 @@ def test_open_socketio_connections_do_not_hold_the_stop_back(transport: str) -> 
             server.wait_for_output('stopping')
             assert gone.wait(10), f'the {transport} client was kept while a request was in flight'
             assert server.returncode is None  # the POST still holds the stop back
-            posting.send(b'helloworld')
-            answer = posting.getresponse()
-            assert (answer.status, answer.read()) == (200, b'sent')
-            assert answer.getheader('Connection') == 'close'
-            server.process.wait(10)
+            finish_post(posting, server)
         finally:
             posting.close()
             client.disconnect()
