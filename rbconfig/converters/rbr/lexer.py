@@ -116,6 +116,7 @@ class Scanner:
                 keep(_unexpected(text, pos, counted, line, line_start))
             pos = match.end()
             kind = match.lastgroup
+            assert kind is not None  # every alternative of the pattern is a named group
             if kind in skip:
                 continue
             newlines = count('\n', counted, start)

@@ -172,7 +172,7 @@ _WRITTEN: dict[str, frozenset[str]] = {
 
 def _unwritten(model: Any) -> dict[str, Any]:
     """The data of fields of ``model`` that the writer does not say natively."""
-    keys = _unwritten_keys(type(model))
+    keys = _unwritten_keys(model.__class__)
     if not keys:
         return {}
     data = model.to_data()
