@@ -9,6 +9,9 @@ emits to a room or to one client, ``hub.disconnect``, HTTP handlers and the
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
 import subprocess
 import sys
 import textwrap
@@ -19,7 +22,14 @@ import pytest
 
 from tests.helpers.cluster import QUEUE_ENV, nodes, redis_server
 from tests.helpers.peers import Peers
-from tests.helpers.server import ROOT, child_env, spawn, start_gunicorn, start_server
+from tests.helpers.server import (
+    ROOT,
+    child_env,
+    eventually,
+    spawn,
+    start_gunicorn,
+    start_server,
+)
 
 SPECS = Path(__file__).resolve().parent / 'socket_specs'
 EVENTS = SPECS / 'events.yaml'
@@ -250,29 +260,52 @@ def test_gunicorn_refuses_two_workers_without_a_queue() -> None:
         assert str(ROOT / 'rbconfig') not in block and 'HaltServer' in block, block
 
 
+#: gunicorn's line for each worker it starts.
+BOOTING = re.compile(r'Booting worker with pid: (\d+)')
+
+
+def _connect_on(peers: Peers, name: str, worker: int, workers: list[int]) -> None:
+    """Connect client ``name`` to gunicorn worker ``worker``, whatever the kernel prefers.
+
+    The workers accept on one shared socket, and the kernel hands a connection to
+    whichever asks first (one worker may take them all, or be still loading its app):
+    the other workers are stopped (SIGSTOP) until the client is connected, so only
+    ``worker`` can accept it. Stopped briefly: their clients' pings must not time out.
+    """
+    others = [pid for pid in workers if pid != worker]
+    for pid in others:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        peers.connect(name, auth={'name': name})
+    finally:
+        for pid in others:
+            os.kill(pid, signal.SIGCONT)
+    peers.emit(name, 'pid', ack=name)
+    assert peers.expect(id=name, type='ack', where=lambda e: e['tag'] == name)['args'] == [worker]
+
+
 def test_gunicorn_two_workers_share_the_queue() -> None:
     """WebSocket clients on both workers of ``gunicorn -w 2`` hear each other."""
     app = f'rbconfig.wsgi:app_factory("{EVENTS}")'
     with (
         redis_server() as redis,
         start_gunicorn(app, '-w', '2', env={QUEUE_ENV: redis.url}) as server,
+        Peers(server.url) as peers,
     ):
-        with Peers(server.url) as peers:
-            pids: dict[int, str] = {}
-            # The kernel hands each connection to a worker; connect until both have one.
-            for index in range(40):
-                name = f'p{index}'
-                peers.connect(name, auth={'name': name})
-                peers.emit(name, 'pid', ack=name)
-                pids.setdefault(peers.expect(id=name, type='ack')['args'][0], name)
-                if len(pids) == 2:
-                    break
-            assert len(pids) == 2, f'every client landed on one worker: {pids}'
-            first, second = pids.values()
-            peers.emit(first, 'chat', 'across workers')
-            assert peers.expect(id=second, event='chat')['args'] == [
-                {'from': first, 'text': 'across workers'}
-            ]
+        eventually(lambda: len(BOOTING.findall(server.output())) == 2, 'two workers booting')
+        first, second = (int(pid) for pid in BOOTING.findall(server.output()))
+        # The second worker may still be loading the app: a first client waits for it with the
+        # first worker stopped (no client of the first is there to miss its pings), then leaves.
+        _connect_on(peers, 'warm', second, [first, second])
+        peers.disconnect('warm')
+        _connect_on(peers, 'ann', first, [first, second])
+        _connect_on(peers, 'bob', second, [first, second])
+        peers.emit('ann', 'chat', 'across workers')
+        assert peers.expect(id='bob', event='chat')['args'] == [
+            {'from': 'ann', 'text': 'across workers'}
+        ]
+        peers.emit('bob', 'chat', 'and back')
+        assert peers.expect(id='ann', event='chat')['args'] == [{'from': 'bob', 'text': 'and back'}]
 
 
 def test_redis_restarted_while_clients_are_connected() -> None:
