@@ -1,19 +1,56 @@
-"""The shortener and the monitor served by two ``rbconfig run`` nodes sharing Redis.
+"""The chat, the shortener and the monitor served by two ``rbconfig run`` nodes sharing Redis.
 
-A click on one node reaches the stats pages open on the other; each monitor
-node pushes its samples to its own viewers (not twice to everyone), and the
-viewers' chat crosses nodes.
+Two Chromium chat pages, one on each node, talk both ways; a click on one node
+reaches the stats pages open on the other; each monitor node pushes its samples
+to its own viewers (not twice to everyone), and the viewers' chat crosses nodes.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+
+from playwright.sync_api import Page, expect
 
 from tests.helpers.cluster import nodes, redis_server
 from tests.helpers.peers import Peers
 
-from .conftest import APP_ENV, APPS
+from .chat_support import joined, messages, say
+from .conftest import APP_ENV, APPS, assert_quiet, on_websocket
 from .shortener_support import http, shorten_json
+
+
+def test_chat_pages_on_two_nodes_talk_both_ways(open_page: Callable[[str, str], Page]) -> None:
+    with (
+        redis_server() as redis,
+        nodes(APPS / 'chat' / 'chat.yaml', 2, redis.url, env=APP_ENV) as (a, b),
+    ):
+        alice = open_page(a.url + '/', 'alice')
+        alice_sid = joined(alice)
+        bob = open_page(b.url + '/', 'bob')
+        bob_sid = joined(bob)
+        on_websocket(alice)
+        on_websocket(bob)
+        # socketio.broadcast() of the 2011 handler on node b reaches the page on node a.
+        expect(alice.locator('#log li.announcement').last).to_have_text(f'{bob_sid} connected')
+
+        say(alice, 'typed on node a')
+        line = bob.locator('#log li.message').last
+        expect(line.locator('.text')).to_have_text('typed on node a')
+        expect(line.locator('.who')).to_have_text(alice_sid)
+        say(bob, 'typed on node b')
+        line = alice.locator('#log li.message').last
+        expect(line.locator('.text')).to_have_text('typed on node b')
+        expect(line.locator('.who')).to_have_text(bob_sid)
+        # One copy each, in the same order on both pages.
+        assert messages(alice) == ['typed on node a', 'typed on node b']
+        assert messages(bob) == messages(alice)
+
+        alice.context.close()
+        expect(bob.locator('#log li.announcement').last).to_have_text(f'{alice_sid} disconnected')
+        bob.context.close()  # before the nodes stop: its page would try to reconnect
+        for node in (a, b):
+            assert_quiet(node.output())
 
 
 def test_shortener_clicks_on_one_node_reach_stats_pages_on_the_other() -> None:

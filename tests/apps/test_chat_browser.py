@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.helpers.server import Server, start_server
 
+from .chat_support import joined, messages, say
 from .conftest import APP_ENV, APPS, assert_quiet, on_websocket, screenshot
 
 SPECS = ['chat.yaml', 'chat.rbr', 'chat.toml']
@@ -24,25 +25,6 @@ def chat(request: pytest.FixtureRequest) -> Iterator[Server]:
     with start_server(APPS / 'chat' / request.param, env=APP_ENV) as server:
         yield server
         assert_quiet(server.output())
-
-
-def joined(page: Page) -> str:
-    """Wait until ``page`` is connected; its socket.io id."""
-    expect(page.locator('#status')).to_have_class('online')
-    expect(page.locator('#text')).to_be_enabled()
-    return page.evaluate('document.getElementById("status").textContent').split()[-1]
-
-
-def say(page: Page, text: str) -> None:
-    """Type ``text`` and press Enter."""
-    page.fill('#text', text)
-    page.press('#text', 'Enter')
-    expect(page.locator('#text')).to_have_value('')
-
-
-def messages(page: Page) -> list[str]:
-    """The texts of the chat messages shown on ``page``, in order."""
-    return page.locator('#log li.message .text').all_text_contents()
 
 
 def test_two_pages_chat_both_ways(chat: Server, open_page: Callable[[str, str], Page]) -> None:
