@@ -40,6 +40,19 @@ def _port(text: str) -> int:
     return port
 
 
+def _seconds(text: str) -> float:
+    """A positive number of seconds, for ``run --header-timeout`` and ``--idle-timeout``."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 86400:
+        raise argparse.ArgumentTypeError(
+            f'expected a number of seconds above 0 (at most 86400), got {text!r}'
+        )
+    return seconds
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser for ``rbconfig``."""
     parser = argparse.ArgumentParser(
@@ -113,6 +126,20 @@ def make_parser() -> argparse.ArgumentParser:
     run.add_argument('--debug', action='store_true', help='show tracebacks in error responses')
     run.add_argument(
         '--mock', action='store_true', help='answer paths without a handler with examples'
+    )
+    run.add_argument(
+        '--header-timeout',
+        type=_seconds,
+        metavar='SECONDS',
+        help="time for a request's headers to arrive, else 408 "
+        "(default: the spec's server.header_timeout, or 10)",
+    )
+    run.add_argument(
+        '--idle-timeout',
+        type=_seconds,
+        metavar='SECONDS',
+        help='time a client may stay silent: an idle keep-alive connection, a stalled body '
+        "(default: the spec's server.idle_timeout, or 15)",
     )
     run.set_defaults(module='run')
 

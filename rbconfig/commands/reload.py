@@ -194,6 +194,12 @@ class _Child:
             command.append('-' + 'v' * args.verbose)
         command += ['run', args.spec, '--host', args.host, '--port', str(args.port)]
         command += [flag for flag, on in (('--debug', args.debug), ('--mock', args.mock)) if on]
+        for flag, seconds in (
+            ('--header-timeout', args.header_timeout),
+            ('--idle-timeout', args.idle_timeout),
+        ):
+            if seconds is not None:
+                command += [flag, repr(seconds)]
         return command
 
     def start(self) -> None:

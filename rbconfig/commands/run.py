@@ -11,8 +11,13 @@ import argparse
 import os
 import sys
 import traceback
+from typing import TYPE_CHECKING
 
 from .output import print_problem, print_spec_error
+
+if TYPE_CHECKING:
+    from ..document import Document
+    from ..runtime.server import Timeouts
 
 __all__ = ['LISTEN_FD_ENV', 'run']
 
@@ -76,4 +81,23 @@ def _serve(args: argparse.Namespace) -> int:
     banner = f' ({document.file}'
     banner += f'; {", ".join(modes)}' if modes else ''
     banner += f'; docs at {urls["doc"]})'
-    return serve(app, args.host, args.port, listener=listener, banner=banner)
+    return serve(
+        app,
+        args.host,
+        args.port,
+        listener=listener,
+        banner=banner,
+        timeouts=_timeouts(args, document),
+    )
+
+
+def _timeouts(args: argparse.Namespace, document: Document) -> Timeouts:
+    """The server's time limits: the command line's, else the spec's, else the defaults."""
+    from ..runtime.server import Timeouts
+    from ..schema import ServerSettings
+
+    settings = document.spec.server or ServerSettings()
+    return Timeouts(
+        header=args.header_timeout or settings.header_timeout,
+        idle=args.idle_timeout or settings.idle_timeout,
+    )

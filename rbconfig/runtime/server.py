@@ -1,15 +1,23 @@
-"""Serve a WSGI app with gevent: TCP_NODELAY, an access log and a clean stop.
+"""Serve a WSGI app with gevent: strict HTTP/1.1, time limits, an access log, a clean stop.
 
-gevent's pywsgi writes a response's headers and body in two sends. On a
-keep-alive connection, Nagle's algorithm then holds the body back until the
-client acknowledges the headers, which a client delays by ~40 ms: ten times
-fewer requests per second. :class:`Server` sets ``TCP_NODELAY`` on every
-accepted socket.
+:class:`Server` is a gevent :class:`~gevent.server.StreamServer`; each
+connection is served by :class:`~rbconfig.runtime.connection.Connection`
+(httptools parses the requests; see that module for what is refused and why).
+Only gevent's public API is used: the stream server, its pool, ``stop()``.
 
-On SIGINT or SIGTERM the server stops accepting, closes idle keep-alive
-connections and long-lived exchanges (WebSockets, Socket.IO long-polls: their
-clients reconnect), lets other requests in flight finish (at most
-``stop_timeout`` seconds) and returns, so the process exits with status 0.
+* ``TCP_NODELAY`` on every accepted socket: a response whose headers and body
+  go out in two sends would otherwise wait for the client's delayed ACK
+  (~40 ms) on a keep-alive connection.
+* Time limits (:class:`Timeouts`): for a request's headers, and for a client
+  that stays silent (an idle keep-alive connection, a stalled body).
+* A listen backlog of 2048 (gevent's default is 128): a burst of new
+  connections waits in the kernel's queue instead of being retried by the
+  client a second later.
+* On SIGINT or SIGTERM the server stops accepting, closes idle keep-alive
+  connections and long-lived exchanges (WebSockets, Socket.IO long-polls:
+  their clients reconnect), lets other requests in flight finish (at most
+  ``stop_timeout`` seconds, answering ``Connection: close``) and returns, so
+  the process exits with status 0.
 
 gevent's monkey-patching must have been done before this module is used with
 an app that does blocking I/O (``rbconfig run`` does it first thing).
@@ -22,107 +30,101 @@ import socket
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 import gevent
 from gevent.event import Event
 from gevent.pool import Pool
-from gevent.pywsgi import WSGIHandler, WSGIServer
+from gevent.server import StreamServer
 
-from ..errors import redact
+from .connection import Connection, Request, log_line
 
-__all__ = ['AccessLog', 'Server', 'serve']
+__all__ = ['AccessLog', 'Server', 'Timeouts', 'serve']
 
 WSGIApp = Callable[..., Any]
 
-
-class Connection(WSGIHandler):
-    """pywsgi's handler, with a shorter access-log line and graceful-stop support."""
-
-    server: Server
-    close_connection: bool
-
-    def read_requestline(self) -> str:
-        # Between requests a keep-alive connection idles here; stop() closes those.
-        idle = self.server.idle
-        idle.add(self)
-        try:
-            return super().read_requestline()
-        finally:
-            idle.discard(self)
-
-    def get_environ(self) -> dict[str, Any]:
-        environ: dict[str, Any] = super().get_environ()
-        # The connection's own socket, for a WebSocket upgrade (runtime/socket/websocket.py).
-        environ['rbconfig.socket'] = self.socket
-        return environ
-
-    def start_response(self, status: str, headers: list[Any], exc_info: Any = None) -> Any:
-        if self.server.stopping or self.close_connection:
-            # The connection closes after this response (the client asked for it,
-            # or the server stops): say so.
-            self.close_connection = True
-            if not any(name.lower() == 'connection' for name, _ in headers):
-                headers = [*headers, ('Connection', 'close')]
-        return super().start_response(status, headers, exc_info)
-
-    def handle_one_request(self) -> Any:
-        if self.server.stopping:
-            return None
-        return super().handle_one_request()
-
-    def format_request(self) -> str:
-        """``127.0.0.1 "GET /hello HTTP/1.1" 200 12 0.4ms [request-id]``.
-
-        The request id (the ``X-Request-ID`` response header the app sets)
-        links the line to the app's own log lines about that request.
-        """
-        address = self.client_address
-        client = address[0] if isinstance(address, tuple) else address
-        status = str(self.code) if self.code and self.code > 0 else '000'
-        length = self.response_length or '-'
-        if self.time_finish:
-            took = f'{(self.time_finish - self.time_start) * 1000:.1f}ms'
-        else:
-            took = '-'
-        # A token in a query string stays out of the log.
-        line = f'{client or "-"} "{redact(self.requestline or "")}" {status} {length} {took}'
-        for name, value in getattr(self, 'response_headers', None) or ():
-            if name.lower() == b'x-request-id':
-                return f'{line} [{value.decode("latin-1")}]'
-        return line
+#: Queued connections the kernel holds for the server (it caps this at net.core.somaxconn).
+BACKLOG = 2048
 
 
-class Server(WSGIServer):
-    """A pywsgi server with ``TCP_NODELAY`` on each connection and a graceful :meth:`stop`.
+class Timeouts(NamedTuple):
+    """The server's time limits, in seconds."""
+
+    #: From a request's first byte to the end of its headers (slowloris): then 408.
+    header: float = 10.0
+    #: The longest the client may stay silent while the server waits for it: between
+    #: requests on a keep-alive connection, in a request body, reading the response.
+    idle: float = 15.0
+
+
+class Server(StreamServer):
+    """A gevent stream server answering HTTP/1.1 with a WSGI app.
 
     Args:
         listener: an ``(host, port)`` address or a bound, listening socket.
         application: the WSGI app.
-        log: where access lines go (a logger, a file, or None for none).
+        log: where access lines go: an object with ``write`` (an :class:`AccessLog`,
+            a file), or None for none.
+        timeouts: the time limits.
         stop_timeout: seconds that requests in flight get to finish on stop.
-        **kwargs: passed to :class:`gevent.pywsgi.WSGIServer`.
+        backlog: the listen backlog, when ``listener`` is an address.
+        spawn: how connections are spawned (default: a :class:`gevent.pool.Pool`).
     """
-
-    handler_class = Connection
 
     def __init__(
         self,
         listener: Any,
         application: WSGIApp,
         *,
-        log: Any = 'default',
+        log: Any = None,
+        timeouts: Timeouts = Timeouts(),
         stop_timeout: float = 5.0,
-        **kwargs: Any,
+        backlog: int | None = None,
+        spawn: Any = None,
     ) -> None:
+        if backlog is None and not isinstance(listener, socket.socket):
+            backlog = BACKLOG
         # A pool, so that stop() can wait for the connections in flight.
-        kwargs.setdefault('spawn', Pool())
-        super().__init__(listener, application, log=log, **kwargs)
+        super().__init__(listener, backlog=backlog, spawn=spawn if spawn is not None else Pool())
+        self.application = application
+        self.log = log
+        self.timeouts = timeouts
         self.stop_timeout = stop_timeout
         self.stopping = False
-        self.idle: set[Connection] = set()
-        #: Each open connection's handler and the greenlet serving it.
-        self.handlers: dict[Connection, Any] = {}
+        #: The open connections and the greenlet serving each.
+        self.connections: dict[Connection, Any] = {}
+        self._environ: dict[str, Any] = {}
+
+    def init_socket(self) -> None:
+        """Bind (when given an address), then fill in the environ every request starts from."""
+        super().init_socket()
+        address = self.address
+        host, port = (address[0], address[1]) if isinstance(address, tuple) else ('', '')
+        self._environ = {
+            'GATEWAY_INTERFACE': 'CGI/1.1',
+            # 'gevent' first: simple-websocket recognises gevent servers by it.
+            'SERVER_SOFTWARE': f'gevent/{gevent.__version__} rbconfig',
+            'SERVER_NAME': str(host),
+            'SERVER_PORT': str(port),
+            'SCRIPT_NAME': '',
+            'wsgi.version': (1, 0),
+            'wsgi.url_scheme': 'http',
+            'wsgi.errors': sys.stderr,
+            'wsgi.multithread': False,
+            'wsgi.multiprocess': False,
+            'wsgi.run_once': False,
+            'wsgi.input_terminated': True,
+        }
+
+    def connection_environ(self, address: Any) -> dict[str, Any]:
+        """The environ every request of a connection from ``address`` starts from."""
+        environ = dict(self._environ)
+        if isinstance(address, tuple):
+            environ['REMOTE_ADDR'] = str(address[0])
+            environ['REMOTE_PORT'] = str(address[1])
+        else:
+            environ['REMOTE_ADDR'] = environ['REMOTE_PORT'] = ''
+        return environ
 
     def handle(self, sock: Any, address: Any) -> None:
         """Set ``TCP_NODELAY`` on the connection, then serve it."""
@@ -130,12 +132,20 @@ class Server(WSGIServer):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:  # not TCP (a Unix socket): nothing to do
             pass
-        handler = self.handler_class(sock, address, self)
-        self.handlers[handler] = gevent.getcurrent()
+        connection = Connection(self, sock, address)
+        self.connections[connection] = gevent.getcurrent()
         try:
-            handler.handle()
+            connection.serve()
         finally:
-            self.handlers.pop(handler, None)
+            self.connections.pop(connection, None)
+
+    def log_request(
+        self, connection: Connection, request: Request | None, started: float, note: str = ''
+    ) -> None:
+        """Write the access-log line of one answered request."""
+        log = self.log
+        if log is not None:
+            log.write(log_line(connection, request, time.perf_counter() - started, note))
 
     def stop(self, timeout: float | None = None) -> None:
         """Stop accepting and wait (at most ``stop_timeout``) for requests in flight.
@@ -148,21 +158,16 @@ class Server(WSGIServer):
         """
         self.stopping = True
         self.close()
-        for handler, greenlet in list(self.handlers.items()):
-            if handler in self.idle:
-                _shutdown(handler)
-            elif _long_lived(handler):
-                _shutdown(handler)
+        for connection, greenlet in list(self.connections.items()):
+            if connection.idle:
+                _shutdown(connection.sock)
+            elif _long_lived(connection.environ):
+                _shutdown(connection.sock)
                 greenlet.kill(block=False)
-            else:
-                handler.close_connection = True  # 'Connection: close' when it answers
-        if self.pool is not None:
-            self.pool.join(timeout=self.stop_timeout if timeout is None else timeout)
-            self.pool.kill(block=True, timeout=1)
+        super().stop(timeout)
 
 
-def _shutdown(handler: Connection) -> None:
-    sock = getattr(handler, 'socket', None)
+def _shutdown(sock: Any) -> None:
     if sock is not None:
         try:
             sock.shutdown(socket.SHUT_RDWR)
@@ -170,9 +175,10 @@ def _shutdown(handler: Connection) -> None:
             pass
 
 
-def _long_lived(handler: Connection) -> bool:
+def _long_lived(environ: dict[str, Any] | None) -> bool:
     """A WebSocket, or an Engine.IO long-poll waiting for something to say."""
-    environ = getattr(handler, 'environ', None) or {}
+    if not environ:
+        return False
     if environ.get('HTTP_UPGRADE', '').lower() == 'websocket':
         return True
     return environ.get('REQUEST_METHOD') == 'GET' and 'transport=polling' in environ.get(
@@ -184,7 +190,10 @@ class AccessLog:
     """Writes ``TIME LINE`` to a stream: the access log.
 
     Straight to the stream rather than through :mod:`logging`: about 1 µs a
-    line instead of 7.5 µs, which is a tenth of a small request's cost.
+    line instead of 7.5 µs, which is a tenth of a small request's cost. The
+    lines of one turn of the event loop go out in one write, after the
+    responses of that turn: under load that is one system call for dozens of
+    lines, and a slow reader of the log (a pipe) holds up no response.
     The time stamp (local time, to the second) is formatted once a second.
     """
 
@@ -192,14 +201,30 @@ class AccessLog:
         self.stream = stream
         self._second = -1
         self._stamp = ''
+        self._pending: list[str] = []
 
     def write(self, line: str) -> None:
-        """Write one line (pywsgi passes it with its newline)."""
+        """Queue one line (with its newline); it is written at the end of this loop turn."""
         now = int(time.time())
         if now != self._second:
             self._second = now
             self._stamp = time.strftime('%Y-%m-%dT%H:%M:%S', time.localtime(now))
-        (self.stream or sys.stderr).write(f'{self._stamp} {line}')
+        pending = self._pending
+        pending.append(f'{self._stamp} {line}')
+        if len(pending) == 1:
+            gevent.get_hub().loop.run_callback(self.flush)
+
+    def flush(self) -> None:
+        """Write the queued lines."""
+        if self._pending:
+            text = ''.join(self._pending)
+            self._pending.clear()
+            stream = self.stream or sys.stderr
+            try:
+                stream.write(text)
+                stream.flush()
+            except (OSError, ValueError):  # the log's reader is gone: keep serving
+                pass
 
 
 def serve(
@@ -210,6 +235,7 @@ def serve(
     listener: socket.socket | None = None,
     access_log: bool = True,
     banner: str | None = None,
+    timeouts: Timeouts = Timeouts(),
     stop_timeout: float = 5.0,
     stream: TextIO | None = None,
 ) -> int:
@@ -222,6 +248,7 @@ def serve(
         listener: an already listening socket to use instead (``--reload`` passes one).
         access_log: write one line per request to stderr.
         banner: text printed after the URL on the start-up line.
+        timeouts: the time limits for clients.
         stop_timeout: seconds that requests in flight get to finish on stop.
         stream: where the start-up and stop lines go (default: stderr).
 
@@ -233,6 +260,7 @@ def serve(
         listener if listener is not None else (host, port),
         application,
         log=AccessLog() if access_log else None,
+        timeouts=timeouts,
         stop_timeout=stop_timeout,
     )
     try:

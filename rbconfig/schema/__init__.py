@@ -18,6 +18,7 @@ from .path import (
     TypeCheck,
     ValidatorCheck,
 )
+from .server import ServerSettings
 from .socket import (
     QUEUE_KINDS,
     QueueKind,
@@ -42,6 +43,7 @@ __all__ = [
     'Request',
     'Response',
     'Section',
+    'ServerSettings',
     'SocketEvent',
     'SocketIO',
     'SocketMessage',

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from .base import SpecModel
 from .location import LOCATION_SCHEMES, PythonLocation, parse_location
 from .path import HeaderValue, Path
+from .server import ServerSettings
 from .socket import SocketIO, SocketNamespace
 
 __all__ = ['DEFAULT_MAX_BODY', 'FORMAT_VERSION', 'GlobalValue', 'Meta', 'Name', 'Spec']
@@ -59,6 +60,7 @@ class Spec(SpecModel):
         'paths',
         'socketio',
         'sockets',
+        'server',
         'workers',
         'arbiters',
     )
@@ -83,6 +85,9 @@ class Spec(SpecModel):
     socketio: SocketIO | None = None
     sockets: dict[Namespace, SocketNamespace] = Field(
         default_factory=dict, description="Socket.IO namespaces ('/' is the default one)."
+    )
+    server: ServerSettings | None = Field(
+        None, description="Time limits of rbconfig run's HTTP server."
     )
     workers: dict[Name, PythonLocation] = Field(
         default_factory=dict, description="RedBarrel 'worker' statements: kept, not used."
