@@ -10,16 +10,25 @@ Target: at most 1.10x. The
 generated app is measured with each handler convention (falcon, json,
 legacy) against the same hand-written app.
 
-Part 2 (over the network): ``rbconfig run`` on gevent, loaded by wrk (50
-connections, keep-alive) on ``GET /hello`` and ``POST /capitalize``; prints
-req/s and the 99th percentile latency. Without wrk a small Python keep-alive
-load generator stands in (slower: it measures itself as much as the server).
+Part 2 (over the network, side by side): ``rbconfig run``, the hand-written
+Falcon app on rbconfig's server, FastAPI + uvicorn and Connexion 3's AsyncApp
+(+ uvicorn), one process each, serving the same two endpoints with the same
+checks (``GET /hello``; ``POST /capitalize`` with the bearer token checked (401)
+and the JSON body checked). Each peer runs from its own venv under
+``bench/.cache/peers/`` (made from PyPI on first use, pinned versions). wrk
+(50 connections, keep-alive) loads each for ``--duration`` seconds per
+endpoint, in ``--repeats`` rounds with the order rotated each round; the table
+gives req/s (min/median/max), p50 and p99 latency (medians, and the worst p99),
+and the server's CPU time per request, which holds up better than wall time on
+a shared machine. Then the targets of issue 12: req/s at least 1.2x FastAPI's
+and 3x Connexion's, p99 at most 2x uvicorn's.
 
 Usage::
 
     python3 bench/http.py                  # both parts
     python3 bench/http.py --part app       # only part 1
-    python3 bench/http.py --part load --duration 10
+    python3 bench/http.py --part load --duration 10 --repeats 5
+    python3 bench/http.py --part load --no-peers   # without FastAPI/Connexion (no PyPI)
 """
 
 from __future__ import annotations
@@ -34,7 +43,6 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or '.').resolve() != _H
 
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
-import http.client  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -46,7 +54,6 @@ import socket  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
-import threading  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -132,8 +139,14 @@ def hand_written_app() -> Any:
             resp.content_type = 'application/json'
             resp.text = json.dumps(text.capitalize())
 
+    class Hello:
+        def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+            resp.content_type = falcon.MEDIA_TEXT
+            resp.text = 'Hello, World!'
+
     app = falcon.App()
     app.add_route('/capitalize', Capitalize())
+    app.add_route('/hello', Hello())
     return app
 
 
@@ -225,7 +238,113 @@ def part_app(rounds: int, count: int, profile: bool) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Part 2: load
+# Part 2: load, side by side with peers
+
+CACHE = Path(__file__).resolve().parent / '.cache'
+
+#: Each peer's venv (under bench/.cache/peers/NAME) and what pip installs in it.
+PEER_PACKAGES = {
+    'fastapi': ['fastapi==0.165.0', 'uvicorn[standard]==0.55.0'],
+    'connexion': ['connexion[uvicorn]==3.3.0'],
+}
+
+#: FastAPI, as its documentation writes it: a header dependency (401), a JSON body typed as
+#: a string (FastAPI's own 422 when it is not), async endpoints (no thread pool hop).
+PEER_FASTAPI = f"""\
+from fastapi import Body, Depends, FastAPI, Header, HTTPException
+from fastapi.responses import PlainTextResponse
+
+TOKEN = {TOKEN!r}
+app = FastAPI()
+
+
+async def auth(authorization: str | None = Header(None)) -> None:
+    if authorization != TOKEN:
+        raise HTTPException(status_code=401)
+
+
+@app.get('/hello', response_class=PlainTextResponse)
+async def hello() -> str:
+    return 'Hello, World!'
+
+
+@app.post('/capitalize', dependencies=[Depends(auth)])
+async def capitalize(text: str = Body(...)) -> str:
+    return text.capitalize()
+"""
+
+#: Connexion 3's AsyncApp: the same two operations from an OpenAPI document; the body is
+#: validated against its schema, the bearer token by x-bearerInfoFunc (401).
+PEER_CONNEXION = f"""\
+import connexion
+
+TOKEN = {TOKEN!r}
+
+
+def auth(token):
+    return {{'sub': 'bench'}} if 'Bearer ' + token == TOKEN else None
+
+
+async def hello():
+    return 'Hello, World!', 200, {{'Content-Type': 'text/plain'}}
+
+
+async def capitalize(body):
+    return body.capitalize()
+
+
+app = connexion.AsyncApp(__name__)
+app.add_api('openapi.yaml')
+"""
+
+PEER_CONNEXION_API = """\
+openapi: 3.0.3
+info: {title: bench, version: '1'}
+paths:
+  /hello:
+    get:
+      operationId: peer_connexion.hello
+      responses:
+        '200': {description: ok, content: {text/plain: {schema: {type: string}}}}
+  /capitalize:
+    post:
+      operationId: peer_connexion.capitalize
+      security: [{bearer: []}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {type: string}}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: string}}}}
+        '401': {description: unauthorized}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer, x-bearerInfoFunc: peer_connexion.auth}
+"""
+
+
+def peer_python(name: str) -> Path | None:
+    """The Python of peer ``name``'s venv, made (from PyPI) on first use; None if pip fails."""
+    venv = CACHE / 'peers' / name
+    python = venv / 'bin' / 'python'
+    done = venv / '.installed'
+    wanted = ' '.join(PEER_PACKAGES[name])
+    if done.exists() and done.read_text() == wanted:
+        return python
+    print(f'  (making the {name} venv under {venv}: pip install {wanted})', flush=True)
+    shutil.rmtree(venv, ignore_errors=True)
+    try:
+        subprocess.run([sys.executable, '-m', 'venv', str(venv)], check=True)
+        subprocess.run(
+            [str(python), '-m', 'pip', 'install', '-q', *PEER_PACKAGES[name]],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    except subprocess.CalledProcessError as ex:
+        print(f'  ({name} left out: {ex}\n{ex.stderr or ""})')
+        return None
+    done.write_text(wanted)
+    return python
 
 
 def free_port() -> int:
@@ -239,48 +358,81 @@ from gevent import monkey; monkey.patch_all()
 import importlib.util, sys
 from rbconfig.runtime.server import Server
 
-def hello(environ, start_response):
-    start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '13')])
-    return [b'Hello, World!']
-
-if sys.argv[2] == 'hand':
-    found = importlib.util.spec_from_file_location('bench_http', sys.argv[3])
-    bench = importlib.util.module_from_spec(found)
-    found.loader.exec_module(bench)
-    app = bench.hand_written_app()
-else:
-    app = hello
-Server(('127.0.0.1', int(sys.argv[1])), app, log=None).serve_forever()
+found = importlib.util.spec_from_file_location('bench_http', sys.argv[2])
+bench = importlib.util.module_from_spec(found)
+found.loader.exec_module(bench)
+Server(('127.0.0.1', int(sys.argv[1])), bench.hand_written_app()).serve_forever()
 """
 
 
-def start_server(served: Path | str, port: int) -> subprocess.Popen[bytes]:
-    """``rbconfig run SPEC`` on ``port``; 'bare' or 'hand': a baseline on the same server class."""
+class Contender:
+    """One server to load: how to start it, and which paths it serves."""
+
+    def __init__(self, label: str, command: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.label = label
+        self.command = command
+        self.cwd = cwd
+        self.env = env
+
+    def start(self, port: int) -> subprocess.Popen[bytes]:
+        command = [part.replace('{port}', str(port)) for part in self.command]
+        process = subprocess.Popen(
+            command,
+            cwd=self.cwd,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f'{self.label}: the server exited with {process.returncode}')
+            try:
+                socket.create_connection(('127.0.0.1', port), timeout=0.5).close()
+                return process
+            except OSError:
+                if time.monotonic() > deadline:
+                    process.kill()
+                    raise SystemExit(f'{self.label} did not start') from None
+                time.sleep(0.05)
+
+
+def contenders(folder: Path, peers: bool) -> list[Contender]:
+    """rbconfig run, the hand-written Falcon app on the same server, and the peers."""
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')])
     )
-    if served in ('bare', 'hand'):
-        command = [sys.executable, '-c', BASELINE_SERVER, str(port), str(served), __file__]
-    else:
-        command = [sys.executable, '-m', 'rbconfig.cli', 'run', str(served), '--port', str(port)]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        if process.poll() is not None:
-            raise SystemExit(f'the server exited with status {process.returncode}')
-        try:
-            socket.create_connection(('127.0.0.1', port), timeout=0.5).close()
-            return process
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise SystemExit('rbconfig run did not start') from None
-            time.sleep(0.05)
+    spec = write_app(folder, 'falcon')
+    found = [
+        Contender(
+            'rbconfig run',
+            [sys.executable, '-m', 'rbconfig.cli', 'run', str(spec), '--port', '{port}'],
+            folder,
+            env,
+        ),
+        Contender(
+            'hand-written Falcon, same server',
+            [sys.executable, '-c', BASELINE_SERVER, '{port}', __file__],
+            folder,
+            env,
+        ),
+    ]
+    if not peers:
+        return found
+    plain_env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
+    (folder / 'peer_fastapi.py').write_text(PEER_FASTAPI)
+    (folder / 'peer_connexion.py').write_text(PEER_CONNEXION)
+    (folder / 'openapi.yaml').write_text(PEER_CONNEXION_API)
+    for name, label, target in (
+        ('fastapi', 'FastAPI + uvicorn', 'peer_fastapi:app'),
+        ('connexion', 'Connexion 3 AsyncApp + uvicorn', 'peer_connexion:app'),
+    ):
+        python = peer_python(name)
+        if python is None:
+            continue
+        command = [str(python), '-m', 'uvicorn', target, '--port', '{port}', '--workers', '1']
+        found.append(Contender(label, command, folder, plain_env))
+    return found
 
 
 WRK_POST = """\
@@ -290,97 +442,136 @@ wrk.headers["Authorization"] = "%s"
 wrk.headers["Content-Type"] = "application/json"
 """
 
+_UNITS = {'us': 0.001, 'ms': 1.0, 's': 1000.0}
 
-def run_wrk(url: str, duration: int, connections: int, script: Path | None) -> tuple[float, float]:
-    """(requests per second, p99 in ms) from one wrk run."""
-    command = ['wrk', '-t2', f'-c{connections}', f'-d{duration}s', '--latency']
+
+def run_wrk(url: str, duration: int, connections: int, script: Path | None) -> dict[str, float]:
+    """req/s, p50 and p99 (ms) of one wrk run; SystemExit on error responses."""
+    command = ['wrk', '-t2', f'-c{connections}', f'-d{duration}s', '--latency', '--timeout', '10s']
     if script is not None:
         command += ['-s', str(script)]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r'Requests/sec:\s+([\d.]+)', output).group(1))  # type: ignore[union-attr]
-    p99_text = re.search(r'99%\s+([\d.]+)(us|ms|s)', output)
-    assert p99_text is not None, output
-    scale = {'us': 0.001, 'ms': 1.0, 's': 1000.0}[p99_text.group(2)]
-    non_2xx = re.search(r'Non-2xx or 3xx responses: (\d+)', output)
-    if non_2xx:
-        raise SystemExit(f'wrk saw {non_2xx.group(1)} error responses:\n{output}')
-    return rate, float(p99_text.group(1)) * scale
+    found: dict[str, float] = {}
+    rate = re.search(r'Requests/sec:\s+([\d.]+)', output)
+    assert rate is not None, output
+    found['rate'] = float(rate.group(1))
+    for name, label in (('p50', '50%'), ('p99', '99%')):
+        match = re.search(label + r'\s+([\d.]+)(us|ms|s)\b', output)
+        assert match is not None, output
+        found[name] = float(match.group(1)) * _UNITS[match.group(2)]
+    problems = re.search(r'Non-2xx or 3xx responses: (\d+)', output)
+    errors = re.search(r'Socket errors: .*', output)
+    if problems or errors:
+        raise SystemExit(f'wrk saw errors against {url}:\n{output}')
+    return found
 
 
-def run_python_load(
-    port: int, path: str, method: str, body: bytes | None, headers: dict[str, str],
-    duration: int, connections: int,
-) -> tuple[float, float]:  # fmt: skip
-    """A small keep-alive load generator: (requests per second, p99 in ms)."""
-    latencies: list[list[float]] = [[] for _ in range(connections)]
-    stop = time.monotonic() + duration
-
-    def worker(index: int) -> None:
-        connection = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
-        own = latencies[index]
-        while time.monotonic() < stop:
-            started = time.perf_counter()
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                raise SystemExit(f'{method} {path}: {response.status}')
-            own.append(time.perf_counter() - started)
-        connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    took = time.monotonic() - started
-    every = sorted(value for own in latencies for value in own)
-    p99 = every[int(len(every) * 0.99)] * 1000
-    return len(every) / took, p99
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux)."""
+    fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
-def part_load(duration: int, connections: int) -> None:
-    folder = Path(tempfile.mkdtemp(prefix='rbconfig-load-'))
-    spec = write_app(folder, 'falcon')
+ENDPOINTS = (('GET /hello', '/hello'), ('POST /capitalize', '/capitalize'))
+
+
+def part_load(duration: int, connections: int, repeats: int, peers: bool) -> None:
     wrk = shutil.which('wrk')
-    tool = 'wrk -t2' if wrk else 'a Python keep-alive load generator (wrk not found)'
-    print(f'\nPart 2: {connections} connections, keep-alive, {duration}s each, {tool}')
-    post_headers = {'Authorization': TOKEN, 'Content-Type': 'application/json'}
-    cases: list[tuple[str, Path | str, str, str, bytes | None, dict[str, str]]] = [
-        ('baseline: bare WSGI hello, same gevent server', 'bare', '/', 'GET', None, {}),
-        ('rbconfig run: GET /hello', spec, '/hello', 'GET', None, {}),
-        ('baseline: hand-written Falcon POST /capitalize', 'hand', '/capitalize', 'POST', BODY,
-         post_headers),
-        ('rbconfig run: POST /capitalize', spec, '/capitalize', 'POST', BODY, post_headers),
-    ]  # fmt: skip
+    if not wrk:
+        raise SystemExit('part 2 needs wrk (Debian: apt-get install wrk)')
+    folder = Path(tempfile.mkdtemp(prefix='rbconfig-load-'))
+    script = folder / 'post.lua'
+    script.write_text(WRK_POST % (BODY.decode(), TOKEN))
     try:
-        for label, served, path, method, body, headers in cases:
-            port = free_port()
-            process = start_server(served, port)
-            try:
-                if wrk:
-                    script = None
-                    if method == 'POST':
-                        script = folder / 'post.lua'
-                        script.write_text(WRK_POST % (BODY.decode(), TOKEN))
-                    url = f'http://127.0.0.1:{port}{path}'
-                    rate, p99 = run_wrk(url, duration, connections, script)
-                else:
-                    rate, p99 = run_python_load(
-                        port, path, method, body, headers, duration, connections
-                    )
-            finally:
-                process.send_signal(signal.SIGTERM)
+        found = contenders(folder, peers)
+        print(
+            f'\nPart 2: wrk -t2 -c{connections} -d{duration}s, keep-alive, one server process'
+            f' each, {repeats} rounds, order rotated each round'
+        )
+        results: dict[tuple[str, str], list[dict[str, float]]] = {}
+        loads = []
+        for round_ in range(repeats):
+            shift = round_ % len(found)
+            for contender in found[shift:] + found[:shift]:
+                port = free_port()
+                process = contender.start(port)
                 try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            print(f'  {label:52} {rate:8.0f} req/s   p99 {p99:6.1f} ms')
+                    for endpoint, path in ENDPOINTS:
+                        url = f'http://127.0.0.1:{port}{path}'
+                        post = script if endpoint.startswith('POST') else None
+                        run_wrk(url, 1, connections, post)  # warm up
+                        before = cpu_seconds(process.pid)
+                        figures = run_wrk(url, duration, connections, post)
+                        used = cpu_seconds(process.pid) - before
+                        figures['cpu_us'] = used / (figures['rate'] * duration) * 1e6
+                        results.setdefault((contender.label, endpoint), []).append(figures)
+                        loads.append(os.getloadavg()[0])
+                finally:
+                    process.send_signal(signal.SIGTERM)
+                    try:
+                        process.wait(10)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+                        process.wait()
+        report(found, results, loads)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    print(f'  (machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)')
+
+
+def report(
+    found: list[Contender],
+    results: dict[tuple[str, str], list[dict[str, float]]],
+    loads: list[float],
+) -> None:
+    """The table (min/median/max req/s, median p50/p99, CPU per request) and the targets."""
+    median = statistics.median
+    for endpoint, _ in ENDPOINTS:
+        print(f'\n  {endpoint}')
+        print(
+            f'  {"server":34} {"req/s min":>9} {"median":>7} {"max":>7}'
+            f' {"p50 ms":>7} {"p99 ms":>7} {"p99 max":>7} {"CPU µs/req":>10}'
+        )
+        for contender in found:
+            runs = results.get((contender.label, endpoint), [])
+            if not runs:
+                continue
+            rates = [run['rate'] for run in runs]
+            print(
+                f'  {contender.label:34} {min(rates):9.0f} {median(rates):7.0f} {max(rates):7.0f}'
+                f' {median(run["p50"] for run in runs):7.1f}'
+                f' {median(run["p99"] for run in runs):7.1f}'
+                f' {max(run["p99"] for run in runs):7.1f}'
+                f' {median(run["cpu_us"] for run in runs):10.0f}'
+            )
+
+    def figure(label: str, endpoint: str, key: str) -> float | None:
+        runs = results.get((label, endpoint))
+        return median(run[key] for run in runs) if runs else None
+
+    print('\n  Targets (issue 12 §3), medians over the rounds:')
+    for endpoint, _ in ENDPOINTS:
+        ours = figure('rbconfig run', endpoint, 'rate')
+        ours_p99 = figure('rbconfig run', endpoint, 'p99')
+        checks = [
+            ('FastAPI + uvicorn', 'rate', 1.2, 'req/s ≥ 1.2× FastAPI'),
+            ('Connexion 3 AsyncApp + uvicorn', 'rate', 3.0, 'req/s ≥ 3× Connexion AsyncApp'),
+            ('FastAPI + uvicorn', 'p99', 2.0, 'p99 ≤ 2× uvicorn (FastAPI)'),
+        ]
+        for label, key, factor, words in checks:
+            theirs = figure(label, endpoint, key)
+            if theirs is None or ours is None or ours_p99 is None:
+                continue
+            if key == 'rate':
+                ratio = ours / theirs
+                verdict = 'met' if ratio >= factor else 'MISSED'
+            else:
+                ratio = ours_p99 / theirs
+                verdict = 'met' if ratio <= factor else 'MISSED'
+            print(f'    {endpoint:17} {words:32} {ratio:5.2f}x  {verdict}')
+    print(
+        f'  (load average during the runs: {min(loads):.1f}-{max(loads):.1f} on'
+        f' {os.cpu_count()} CPUs; wrk and the server share them)'
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -390,12 +581,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--count', type=int, default=4000)
     parser.add_argument('--duration', type=int, default=5, help='seconds per load run')
     parser.add_argument('--connections', type=int, default=50)
+    parser.add_argument('--repeats', type=int, default=3, help='rounds of the load part')
+    parser.add_argument(
+        '--no-peers', action='store_true', help='leave out FastAPI and Connexion (no PyPI needed)'
+    )
     parser.add_argument('--profile', action='store_true', help='profile the generated app')
     args = parser.parse_args(argv)
     if args.part in ('app', 'all'):
         part_app(args.rounds, args.count, args.profile)
     if args.part in ('load', 'all'):
-        part_load(args.duration, args.connections)
+        part_load(args.duration, args.connections, args.repeats, not args.no_peers)
     return 0
 
 

@@ -152,6 +152,7 @@ _WRITTEN: dict[str, frozenset[str]] = {
             'paths',
             'socketio',
             'sockets',
+            'server',
             'workers',
             'arbiters',
         )
@@ -231,6 +232,8 @@ class _Writer:
                 groups.append([block])
         if spec.socketio is not None:
             self.top['socketio'] = spec.socketio.to_data()
+        if spec.server is not None:
+            self.top['server'] = spec.server.to_data()
         self.top.update(spec.extensions)
         self.top.update(_unwritten(spec))
         if not any(groups) and not self.top and spec.meta is None and spec.max_body is None:
