@@ -58,6 +58,10 @@ MAX_HEADERS = 100
 MAX_DRAIN = 64 * 1024
 #: Read size.
 CHUNK = 64 * 1024
+#: When closing on a client that may still be sending: how long, and how much, to read
+#: and drop first so that the kernel does not reset the connection under the answer.
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 4 * 1024 * 1024
 
 _CONTINUE = b'HTTP/1.1 100 Continue\r\n\r\n'
 
@@ -409,6 +413,8 @@ class Connection:
             raise BodyError(f'the client sent nothing more for {idle:g} s') from None
         except httptools.HttpParserError as ex:
             raise BodyError(bad_request_detail(str(ex))) from None
+        except _Problem as problem:  # a pipelined request after this one is refused
+            raise BodyError(problem.detail) from None
         except OSError as ex:
             self.broken = True
             raise BodyError(f'the connection failed ({ex.strerror or ex})') from None
@@ -452,15 +458,48 @@ class Connection:
             self.close()
 
     def close(self) -> None:
-        """Close the socket (unless an upgraded protocol's handler still has it)."""
+        """Close the socket, lingering when the client may still be sending.
+
+        Closing a socket with unread data makes the kernel reset the connection,
+        and a client still uploading may then lose the answer it was sent (a 413,
+        a 400). So the server first says it is done (``shutdown(SHUT_WR)``), then
+        reads and drops what comes for a short while, or until the client closes.
+        """
         sock = self.sock
         if sock is None:
             return
         self.sock = None  # type: ignore[assignment]
         try:
-            sock.close()
+            if self.unread and not self.upgraded:
+                sock.shutdown(socket.SHUT_WR)
+                deadline = time.monotonic() + LINGER_SECONDS
+                dropped = 0
+                while dropped < LINGER_BYTES:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    sock.settimeout(left)
+                    data = sock.recv(CHUNK)
+                    if not data:
+                        break
+                    dropped += len(data)
         except OSError:
             pass
+        finally:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+    @property
+    def unread(self) -> bool:
+        """Whether the client may have sent bytes the server has not read."""
+        request = self._request
+        return (
+            self.broken
+            or self.parsing is not None
+            or (request is not None and not request.complete)
+        )
 
     # -- answering -------------------------------------------------------------------------
 
@@ -502,7 +541,9 @@ class Connection:
             request.length = int(length)  # llhttp has checked the digits
         body = env['wsgi.input'] = Body(self, request)
         if request.upgrade:
-            # The socket, for the handler of an upgraded protocol (WebSocket) to use.
+            # The socket, for the handler of an upgraded protocol (WebSocket) to use,
+            # without the server's time limits (the protocol keeps its own).
+            self.sock.settimeout(None)
             env['rbconfig.socket'] = self.sock
             body.rfile = self.sock.makefile('rb')
         return env
@@ -649,10 +690,10 @@ class Connection:
         has_length, has_date = self._app_headers(lines)
         if code == 101:
             self.upgraded = True
-        elif not has_length:
+        elif not has_length and (code >= 200 and code not in (204, 304)):
             if length is not None:
                 lines.append(f'Content-Length: {length}\r\n')
-            elif not self._skip_body():
+            elif request.method != 'HEAD':
                 if request.version == '1.1':
                     self._chunked = True
                     lines.append('Transfer-Encoding: chunked\r\n')

@@ -141,11 +141,11 @@ def test_a_bad_chunk_size_found_while_the_app_reads_is_said_in_the_clients_terms
             b'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n'
             b'Expect: 100-continue\r\n\r\n'
         )
-        file = sock.makefile('rb')
-        assert file.readline() == b'HTTP/1.1 100 Continue\r\n'  # the app is reading now
-        assert file.readline() == b'\r\n'
-        sock.sendall(b'z\r\nabc\r\n')
-        raw = file.read()
+        with sock.makefile('rb') as file:
+            assert file.readline() == b'HTTP/1.1 100 Continue\r\n'  # the app is reading now
+            assert file.readline() == b'\r\n'
+            sock.sendall(b'z\r\nabc\r\n')
+            raw = file.read()
     status, headers, problem = problem_of(raw)
     assert (status, headers['connection']) == (400, 'close')
     assert problem['detail'] == 'a chunk size in the chunked body is not a hexadecimal number'
@@ -214,11 +214,11 @@ def test_expect_100_continue_is_answered_before_the_body_is_sent() -> None:
         sock.sendall(
             b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n'
         )
-        file = sock.makefile('rb')
-        assert file.readline() == b'HTTP/1.1 100 Continue\r\n'
-        assert file.readline() == b'\r\n'
-        sock.sendall(b'hello')
-        assert file.readline() == b'HTTP/1.1 200 OK\r\n'
+        with sock.makefile('rb') as file:
+            assert file.readline() == b'HTTP/1.1 100 Continue\r\n'
+            assert file.readline() == b'\r\n'
+            sock.sendall(b'hello')
+            assert file.readline() == b'HTTP/1.1 200 OK\r\n'
     assert box.bodies == [b'hello']
 
 

@@ -49,11 +49,11 @@ def test_a_bad_chunk_reaches_the_client_in_its_own_terms() -> None:
             b'POST /demos/capitalize HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\n'
             b'Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n'
         )
-        file = sock.makefile('rb')
-        assert file.readline() == b'HTTP/1.1 100 Continue\r\n'  # the app is reading the body
-        file.readline()
-        sock.sendall(b'z\r\nabc\r\n')
-        raw = file.read()
+        with sock.makefile('rb') as file:
+            assert file.readline() == b'HTTP/1.1 100 Continue\r\n'  # the app is reading the body
+            file.readline()
+            sock.sendall(b'z\r\nabc\r\n')
+            raw = file.read()
     head, _, body = raw.partition(b'\r\n\r\n')
     assert head.startswith(b'HTTP/1.1 400 ')
     assert b'\r\nConnection: close' in head
