@@ -46,7 +46,7 @@ CASES = [
                 1,
                 'colour',
                 "unknown key 'colour'; expected one of: arbiters, globals, max_body, meta, "
-                'paths, rbconfig, root, socketio, sockets, types, workers '
+                'paths, rbconfig, root, server, socketio, sockets, types, workers '
                 '(extension keys start with x-)',
             )
         ],
