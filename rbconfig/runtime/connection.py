@@ -187,10 +187,7 @@ class Request:
 class Body:
     """``wsgi.input``: the request body, read from the client as the app asks for it."""
 
-    # rfile: for an upgrade request only, a file on the socket (simple-websocket finds a
-    # gevent server's socket through it).
-    __slots__ = ('_connection', '_request', 'rfile')
-    rfile: Any
+    __slots__ = ('_connection', '_request')
 
     def __init__(self, connection: Connection, request: Request) -> None:
         self._connection = connection
@@ -242,6 +239,13 @@ class Body:
             if 0 < hint <= total:
                 break
         return lines
+
+    def close(self) -> None:
+        """Nothing to do: the server reads no request after an upgrade.
+
+        (The engine's WebSocket handler closes the input to end a pywsgi
+        connection; with rbconfig's server an upgrade ends it anyway.)
+        """
 
     def __iter__(self) -> Body:
         return self
@@ -539,13 +543,12 @@ class Connection:
         length = env.get('CONTENT_LENGTH')
         if length is not None:
             request.length = int(length)  # llhttp has checked the digits
-        body = env['wsgi.input'] = Body(self, request)
+        env['wsgi.input'] = Body(self, request)
         if request.upgrade:
             # The socket, for the handler of an upgraded protocol (WebSocket) to use,
             # without the server's time limits (the protocol keeps its own).
             self.sock.settimeout(None)
             env['rbconfig.socket'] = self.sock
-            body.rfile = self.sock.makefile('rb')
         return env
 
     def respond(self, request: Request) -> bool:
@@ -569,9 +572,6 @@ class Connection:
                 return False
         finally:
             self.environ = None
-            rfile = getattr(env.get('wsgi.input'), 'rfile', None)
-            if rfile is not None:
-                rfile.close()
         if self._status is None and request.upgrade:
             self.upgraded = True  # the app wrote its own answer on the socket
         self.server.log_request(self, request, started)

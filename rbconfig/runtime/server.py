@@ -102,8 +102,7 @@ class Server(StreamServer):
         host, port = (address[0], address[1]) if isinstance(address, tuple) else ('', '')
         self._environ = {
             'GATEWAY_INTERFACE': 'CGI/1.1',
-            # 'gevent' first: simple-websocket recognises gevent servers by it.
-            'SERVER_SOFTWARE': f'gevent/{gevent.__version__} rbconfig',
+            'SERVER_SOFTWARE': f'rbconfig gevent/{gevent.__version__}',
             'SERVER_NAME': str(host),
             'SERVER_PORT': str(port),
             'SCRIPT_NAME': '',
