@@ -49,7 +49,6 @@ import os  # noqa: E402
 import pstats  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
-import signal  # noqa: E402
 import socket  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -59,6 +58,8 @@ from typing import Any  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.launch import stop, wait_listening  # noqa: E402
 
 TOKEN = 'Bearer s3cret'
 BODY = b'"hello world, how are you today?"'
@@ -383,18 +384,8 @@ class Contender:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f'{self.label}: the server exited with {process.returncode}')
-            try:
-                socket.create_connection(('127.0.0.1', port), timeout=0.5).close()
-                return process
-            except OSError:
-                if time.monotonic() > deadline:
-                    process.kill()
-                    raise SystemExit(f'{self.label} did not start') from None
-                time.sleep(0.05)
+        wait_listening(process, port, self.label)
+        return process
 
 
 def contenders(folder: Path, peers: bool) -> list[Contender]:
@@ -507,12 +498,7 @@ def part_load(duration: int, connections: int, repeats: int, peers: bool) -> Non
                         results.setdefault((contender.label, endpoint), []).append(figures)
                         loads.append(os.getloadavg()[0])
                 finally:
-                    process.send_signal(signal.SIGTERM)
-                    try:
-                        process.wait(10)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
-                        process.wait()
+                    stop(process)
         report(found, results, loads)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

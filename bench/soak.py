@@ -38,7 +38,6 @@ import os  # noqa: E402
 import re  # noqa: E402
 import resource  # noqa: E402
 import shutil  # noqa: E402
-import signal  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -62,6 +61,10 @@ from wsproto.events import (  # noqa: E402
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.launch import stop, wait_listening  # noqa: E402
+
 DEMOS = ROOT / 'apps' / 'demos' / 'demos.yaml'
 FANOUT = ROOT / 'bench' / 'sockets' / 'fanout.yaml'
 
@@ -144,27 +147,8 @@ def start(spec: Path, port: int, soft_fd_limit: int | None = None) -> subprocess
         stderr=subprocess.DEVNULL,
         preexec_fn=limit,
     )
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            raise SystemExit(f'rbconfig run exited with status {process.returncode}')
-        try:
-            socket.create_connection(('127.0.0.1', port), timeout=0.5).close()
-            return process
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise SystemExit('rbconfig run did not start') from None
-            gevent.sleep(0.05)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    wait_listening(process, port, 'rbconfig run')
+    return process
 
 
 def rss_mb(pid: int) -> float:

@@ -120,21 +120,28 @@ def test_idle_timeout_on_the_command_line_closes_idle_connections(tmp_path: Path
         ('server:\n  idel_timeout: 3\n', "did you mean 'idle_timeout'"),
     ],
 )
-def test_bad_server_settings_are_spec_errors(tmp_path: Path, settings: str, words: str) -> None:
-    import subprocess
-    import sys
-
-    from tests.helpers.server import child_env
+def test_bad_server_settings_are_spec_errors(
+    tmp_path: Path, settings: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rbconfig.cli import main
 
     spec = tmp_path / 'svc.yaml'
     spec.write_text('rbconfig: 1\n' + settings)
-    done = subprocess.run(
-        [sys.executable, '-m', 'rbconfig.cli', 'validate', str(spec)],
-        capture_output=True,
-        text=True,
-        env=child_env(),
-        timeout=60,
+    assert main(['validate', str(spec)]) == 1
+    said = capsys.readouterr()
+    assert f'{spec}:3:' in said.out + said.err
+    assert words in said.out + said.err
+
+
+@pytest.mark.parametrize('value', ['0', '-1', 'soon', '90000'])
+def test_bad_timeouts_on_the_command_line_are_usage_errors(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rbconfig.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(['run', str(DEMOS), '--idle-timeout', value])
+    assert stopped.value.code == 2
+    assert f'expected a number of seconds above 0 (at most 86400), got {value!r}' in (
+        capsys.readouterr().err
     )
-    assert done.returncode == 1
-    assert f'{spec}:3:' in done.stdout + done.stderr
-    assert words in done.stdout + done.stderr
