@@ -21,7 +21,8 @@ endpoint, in ``--repeats`` rounds with the order rotated each round; the table
 gives req/s (min/median/max), p50 and p99 latency (medians, and the worst p99),
 and the server's CPU time per request, which holds up better than wall time on
 a shared machine. Then the targets of issue 12: req/s at least 1.2x FastAPI's
-and 3x Connexion's, p99 at most 2x uvicorn's.
+and 3x Connexion's, p99 at most 2x uvicorn's (FastAPI's, and a bare ASGI hello's on
+uvicorn, run as a reference for GET /hello).
 
 Usage::
 
@@ -298,6 +299,16 @@ app = connexion.AsyncApp(__name__)
 app.add_api('openapi.yaml')
 """
 
+#: uvicorn's own floor: a bare ASGI app answering GET /hello (no framework, no checks).
+BARE_ASGI = """\
+async def app(scope, receive, send):
+    if scope['type'] != 'http':
+        return
+    await send({'type': 'http.response.start', 'status': 200,
+                'headers': [(b'content-type', b'text/plain')]})
+    await send({'type': 'http.response.body', 'body': b'Hello, World!'})
+"""
+
 PEER_CONNEXION_API = """\
 openapi: 3.0.3
 info: {title: bench, version: '1'}
@@ -367,13 +378,21 @@ Server(('127.0.0.1', int(sys.argv[1])), bench.hand_written_app()).serve_forever(
 
 
 class Contender:
-    """One server to load: how to start it, and which paths it serves."""
+    """One server to load: how to start it, and which of the endpoints it serves."""
 
-    def __init__(self, label: str, command: list[str], cwd: Path, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        label: str,
+        command: list[str],
+        cwd: Path,
+        env: dict[str, str],
+        endpoints: tuple[str, ...] = ('GET /hello', 'POST /capitalize'),
+    ) -> None:
         self.label = label
         self.command = command
         self.cwd = cwd
         self.env = env
+        self.endpoints = endpoints
 
     def start(self, port: int) -> subprocess.Popen[bytes]:
         command = [part.replace('{port}', str(port)) for part in self.command]
@@ -423,6 +442,11 @@ def contenders(folder: Path, peers: bool) -> list[Contender]:
             continue
         command = [str(python), '-m', 'uvicorn', target, '--port', '{port}', '--workers', '1']
         found.append(Contender(label, command, folder, plain_env))
+        if name == 'fastapi':
+            (folder / 'bare_asgi.py').write_text(BARE_ASGI)
+            command = [*command[:3], 'bare_asgi:app', *command[4:]]
+            bare = 'uvicorn, bare ASGI hello (reference)'
+            found.append(Contender(bare, command, folder, plain_env, ('GET /hello',)))
     return found
 
 
@@ -488,6 +512,8 @@ def part_load(duration: int, connections: int, repeats: int, peers: bool) -> Non
                 process = contender.start(port)
                 try:
                     for endpoint, path in ENDPOINTS:
+                        if endpoint not in contender.endpoints:
+                            continue
                         url = f'http://127.0.0.1:{port}{path}'
                         post = script if endpoint.startswith('POST') else None
                         run_wrk(url, 1, connections, post)  # warm up
@@ -542,6 +568,7 @@ def report(
             ('FastAPI + uvicorn', 'rate', 1.2, 'req/s ≥ 1.2× FastAPI'),
             ('Connexion 3 AsyncApp + uvicorn', 'rate', 3.0, 'req/s ≥ 3× Connexion AsyncApp'),
             ('FastAPI + uvicorn', 'p99', 2.0, 'p99 ≤ 2× uvicorn (FastAPI)'),
+            ('uvicorn, bare ASGI hello (reference)', 'p99', 2.0, 'p99 ≤ 2× bare uvicorn'),
         ]
         for label, key, factor, words in checks:
             theirs = figure(label, endpoint, key)
@@ -554,6 +581,7 @@ def report(
                 ratio = ours_p99 / theirs
                 verdict = 'met' if ratio <= factor else 'MISSED'
             print(f'    {endpoint:17} {words:32} {ratio:5.2f}x  {verdict}')
+    print('  (p99 against bare uvicorn: the servers alone, no framework on either side.)')
     print(
         f'  (load average during the runs: {min(loads):.1f}-{max(loads):.1f} on'
         f' {os.cpu_count()} CPUs; wrk and the server share them)'
