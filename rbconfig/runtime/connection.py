@@ -376,6 +376,10 @@ class Connection:
         """
         timeouts = self.server.timeouts
         received = 0
+        if self.parsing is not None and not self.ready:
+            # Part of this request came while the previous one was answered: its time
+            # for the headers counts from now, when the server starts waiting for them.
+            self.parsing_since = time.monotonic()
         while not self.ready:
             if self.parsing is None:
                 timeout = timeouts.idle
