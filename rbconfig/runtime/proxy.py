@@ -174,21 +174,22 @@ class Proxy:
         for name, value in answer.headers.iteritems():
             if name.lower() not in dropped:
                 resp.append_header(name, value)
-        size = answer.headers.get('Content-Length')
         if req.method == 'HEAD' or answer.status in _BODILESS:
+            size = answer.headers.get('Content-Length', '')
             answer.drain_conn()
             answer.release_conn()
-            if size is not None and req.method == 'HEAD':
+            if req.method == 'HEAD' and size.isdigit():
                 resp.set_header('Content-Length', size)
             return
         if self.whole:
             resp.data = self.read_whole(answer)
             return
         stream = _Answer(answer, self.netloc)
-        if size is None:
+        length = answer.length_remaining  # the upstream's Content-Length, when it sent one
+        if length is None:
             resp.stream = stream  # sent chunked
         else:
-            resp.set_stream(stream, int(size))
+            resp.set_stream(stream, length)
 
     def request_headers(self, x: Exchange, length: int | None) -> dict[str, str]:
         """End-to-end request headers, plus Host and X-Forwarded-*."""

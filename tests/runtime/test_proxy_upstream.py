@@ -96,6 +96,14 @@ class Upstream(BaseHTTPRequestHandler):
         rest = self.rfile.read(int(self.headers['Content-Length']) - 5)
         self._send(first + b'|' + rest)
 
+    def _unmeasured(self) -> None:
+        """A Content-Length that is not a number: the body runs until the connection ends."""
+        self.send_response(200)
+        self.send_header('Content-Length', 'many')
+        self.end_headers()
+        self.wfile.write(b'all of it')
+        self.close_connection = True
+
     def _gzipped(self) -> None:
         self._send(gzip.compress(b'squeezed'), ('Content-Encoding', 'gzip'))
 
@@ -277,6 +285,12 @@ def test_the_request_body_is_streamed_up_as_it_comes(client) -> None:  # noqa: A
     assert b''.join(body) == b'hello| world'
     body.close()
     assert trickle.upstream_had_the_start
+
+
+def test_an_answer_with_a_malformed_length_is_relayed_to_its_end(client) -> None:  # noqa: ANN001
+    answer = client.simulate_get('/svc/api/unmeasured')
+    assert (answer.status_code, answer.text) == (200, 'all of it')
+    assert answer.headers.get('content-length') in (None, '9')
 
 
 def test_compressed_answers_pass_untouched(client) -> None:  # noqa: ANN001
