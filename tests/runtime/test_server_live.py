@@ -78,7 +78,7 @@ def test_a_413_closes_the_connection_instead_of_reading_50_mb() -> None:
     assert b'\r\nConnection: close\r\n' in raw
 
 
-@pytest.mark.parametrize('where', ['spec', 'command line'])
+@pytest.mark.parametrize('where', ['spec', 'command line', 'command line with --reload'])
 def test_header_timeout_comes_from_the_spec_or_the_command_line(tmp_path: Path, where: str) -> None:
     spec = tmp_path / 'svc.yaml'
     text = 'rbconfig: 1\npaths:\n  hello:\n    url: /\n'
@@ -88,6 +88,8 @@ def test_header_timeout_comes_from_the_spec_or_the_command_line(tmp_path: Path, 
     else:
         text += 'server:\n  header_timeout: 60\n'
         args = ('--header-timeout', '0.3')
+        if 'reload' in where:  # the watching parent hands the option to its server child
+            args = ('--reload', *args)
     spec.write_text(text)
     with (
         start_server(spec, *args) as server,
