@@ -330,3 +330,26 @@ def test_redis_restarted_while_clients_are_connected() -> None:
         for node in (a, b):
             assert node.returncode is None
             assert 'Traceback' not in node.output()
+
+
+def test_a_burst_of_events_crosses_on_few_redis_connections() -> None:
+    """Handlers publishing at once share the node's connection instead of opening one each.
+
+    (redis-py's pool refuses a 101st connection: each refusal was an error line and a new
+    pool, thousands of connections for one burst.)
+    """
+    count = 300
+    with redis_server() as redis, nodes(EVENTS, 2, redis.url) as (a, b), Peers(a.url) as peers:
+        peers.connect('ann', auth={'name': 'ann'})
+        peers.connect('bob', auth={'name': 'bob'}, url=b.url)
+        for index in range(count):  # each event runs its handler in a greenlet of its own
+            peers.emit('ann', 'chat', f'n{index}', ack=f'a{index}')
+        for index in range(count):
+            peers.expect(id='ann', type='ack', where=lambda e, tag=f'a{index}': e['tag'] == tag)
+        said = [peers.expect(id='bob', event='chat')['args'][0]['text'] for _ in range(count)]
+        assert sorted(said) == sorted(f'n{index}' for index in range(count))
+        listed = redis.command('CLIENT', 'LIST').decode()
+        # Each node: its subscription and one connection that publishes (and this command's).
+        assert len(re.findall('^id=', listed, re.MULTILINE)) <= 5, listed
+        for node in (a, b):
+            assert 'Cannot publish' not in node.output(), node.output()
