@@ -31,11 +31,13 @@ import argparse
 import json
 import os
 import queue
+import shlex
 import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -133,16 +135,23 @@ def cpu_seconds(pid: int) -> float:
 def serving(
     command: list[str], port: int, env: dict[str, str] | None = None
 ) -> Iterator[tuple[str, int]]:
-    """Run the server ``command`` (on ``port``); (its URL, its pid), then it is terminated."""
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
-    )
-    try:
-        wait_port(port, process)
-        yield f'http://127.0.0.1:{port}', process.pid
-    finally:
-        process.terminate()
-        ended(process, timeout=15)
+    """Run the server ``command`` (on ``port``); (its URL, its pid), then it is terminated.
+
+    A server that does not start stops the benchmark with what it wrote.
+    """
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            try:
+                wait_port(port, process)
+            except SystemExit as ex:
+                log.seek(0)
+                said = log.read().decode('utf-8', 'replace').strip()
+                raise SystemExit(f'{shlex.join(command)}: {ex}\n{said}') from None
+            yield f'http://127.0.0.1:{port}', process.pid
+        finally:
+            process.terminate()
+            ended(process, timeout=15)
 
 
 def rbconfig_server() -> AbstractContextManager[tuple[str, int]]:
@@ -162,19 +171,23 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def measure(
-    url: str, pid: int, clients: int, processes: int, messages: int, burst: int
+    urls: list[str], pids: list[int], clients: int, processes: int, messages: int, burst: int
 ) -> dict[str, float]:
-    """Latency and burst phases against the server at ``url`` (process ``pid``)."""
+    """Latency and burst phases against the server at ``urls`` (processes ``pids``).
+
+    The clients are spread over ``urls`` (the nodes of a cluster: bench/cluster.py), the
+    sender connects to the first; the CPU time is that of every process in ``pids``.
+    """
     base, extra = divmod(clients, processes)
     shares = [base + (1 if index < extra else 0) for index in range(processes)]
     receivers = [
-        NodeProcess('clients', {'url': url, 'connections': share}) for share in shares if share
+        NodeProcess('clients', {'urls': urls, 'connections': share}) for share in shares if share
     ]
     sender = None
     try:
         for proc in receivers:
             proc.wait_for('ready', timeout=120)
-        sender = NodeProcess('sender', {'url': url})
+        sender = NodeProcess('sender', {'url': urls[0]})
         sender.wait_for('ready', timeout=30)
         time.sleep(0.5)
 
@@ -192,7 +205,7 @@ def measure(
 
         for proc in receivers:
             proc.send(op='burst', count=burst)
-        cpu_before = cpu_seconds(pid)
+        cpu_before = sum(cpu_seconds(pid) for pid in pids)
         sender.send(op='burst', count=burst)
         sent = sender.wait_for('sent', timeout=60)
         last = 0.0
@@ -204,7 +217,7 @@ def measure(
                 proc.send(op='report')
                 counts = proc.wait_for('report', timeout=10)['counts']
                 lost += sum(burst - count for count in counts)
-        cpu = cpu_seconds(pid) - cpu_before
+        cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
         elapsed = (last - sent['first']) / 1000 if last else float('nan')
         return {
             'each_p50': statistics.median(each),
@@ -283,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, server in order:
                 with server() as (url, pid):
                     runs[name].append(
-                        measure(url, pid, clients, args.processes, args.latency_messages, burst)
+                        measure([url], [pid], clients, args.processes, args.latency_messages, burst)
                     )
         for name, found in runs.items():
             print(f'  {name}')

@@ -4,9 +4,10 @@
 //   node tests/js/fanout.js sender  '{"url": "http://127.0.0.1:8000"}'
 //
 // "clients" opens that many WebSocket connections and prints {"type": "ready"} once
-// all are connected. Each "fan" event carries {i, t, phase}: t is the sender's clock
-// (performance.timeOrigin + performance.now(), in ms: one clock for every process
-// of the machine).
+// all are connected; with "urls": [...] instead of "url", connection i goes to
+// urls[i % urls.length] (clients spread over the nodes of a cluster). Each "fan"
+// event carries {i, t, phase}: t is the sender's clock (performance.timeOrigin +
+// performance.now(), in ms: one clock for every process of the machine).
 //   phase "lat":   once every connection has message i, prints
 //                  {"type": "lat", "i": i, "lat": [ms for each connection]}
 //   phase "burst": stdin {"op": "burst", "count": M} arms it; once every connection
@@ -27,8 +28,9 @@ const now = () => performance.timeOrigin + performance.now();
 const out = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
 const PAD = 'x'.repeat(options.pad || 100);
 
-function open() {
-  return io(options.url, {
+function open(index = 0) {
+  const urls = options.urls || [options.url];
+  return io(urls[index % urls.length], {
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
@@ -47,7 +49,7 @@ function clients() {
   let connected = 0;
 
   for (let index = 0; index < total; index += 1) {
-    const socket = open();
+    const socket = open(index);
     sockets.push(socket);
     socket.on('connect', () => {
       connected += 1;
