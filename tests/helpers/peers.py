@@ -204,6 +204,12 @@ class Peers:
                     )
                 self._changed.wait(min(left, 0.2))
 
+    def json_message(self, id: str, key: str) -> dict[str, Any]:
+        """The next ``message`` event of ``id`` whose JSON text has ``key`` (as the 2011
+        handlers send ``{"buffer": [...]}``, ``{"announcement": ...}``), decoded."""
+        event = self.expect(id=id, event='message', where=lambda e: key in json.loads(e['args'][0]))
+        return json.loads(event['args'][0])  # type: ignore[no-any-return]
+
     def events(
         self, *, id: str | None = None, type: str | None = None, event: str | None = None
     ) -> list[Event]:

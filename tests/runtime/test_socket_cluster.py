@@ -100,27 +100,22 @@ def test_http_handler_of_one_node_reaches_clients_of_the_other() -> None:
         assert peers.expect(id='ann', event='message')['args'] == [{'announce': 'from b'}]
 
 
-def _said(peers: Peers, id: str, key: str) -> dict:
-    event = peers.expect(id=id, event='message', where=lambda e: key in json.loads(e['args'][0]))
-    return json.loads(event['args'][0])
-
-
 @pytest.mark.parametrize('transport', ['websocket', 'polling'])
 def test_the_2011_chat_on_two_nodes(transport: str) -> None:
     with redis_server() as redis, nodes(CHAT, 2, redis.url) as (a, b), Peers(a.url) as peers:
         ann = peers.connect('ann', transport)['sid']
-        assert _said(peers, 'ann', 'buffer') == {'buffer': []}
+        assert peers.json_message('ann', 'buffer') == {'buffer': []}
         bob = peers.connect('bob', transport, url=b.url)['sid']
         # socketio.broadcast() on b reaches ann on a ...
-        assert _said(peers, 'ann', 'announcement') == {'announcement': f'{bob} connected'}
+        assert peers.json_message('ann', 'announcement') == {'announcement': f'{bob} connected'}
         # ... and socketio.send() stays with its own client.
-        assert _said(peers, 'bob', 'buffer') == {'buffer': []}
+        assert peers.json_message('bob', 'buffer') == {'buffer': []}
         peers.send('bob', 'hello from b')
-        assert _said(peers, 'ann', 'message') == {'message': [bob, 'hello from b']}
+        assert peers.json_message('ann', 'message') == {'message': [bob, 'hello from b']}
         peers.send('ann', 'hello from a')
-        assert _said(peers, 'bob', 'message') == {'message': [ann, 'hello from a']}
+        assert peers.json_message('bob', 'message') == {'message': [ann, 'hello from a']}
         peers.disconnect('bob')
-        assert _said(peers, 'ann', 'announcement') == {'announcement': f'{bob} disconnected'}
+        assert peers.json_message('ann', 'announcement') == {'announcement': f'{bob} disconnected'}
         # Nobody heard their own words or got another's buffer.
         for name, sid in (('ann', ann), ('bob', bob)):
             heard = [json.loads(e['args'][0]) for e in peers.events(id=name, event='message')]

@@ -16,12 +16,6 @@ SPECS = Path(__file__).resolve().parent / 'socket_specs'
 TRANSPORTS = ['websocket', 'polling']
 
 
-def _json_message(peers: Peers, id: str, key: str) -> dict:
-    """The next ``message`` event of ``id`` whose JSON text has ``key``."""
-    event = peers.expect(id=id, event='message', where=lambda e: key in json.loads(e['args'][0]))
-    return json.loads(event['args'][0])
-
-
 def _expect_json(peers: Peers, id: str, payload: dict) -> None:
     """Wait until ``id`` gets a ``message`` event whose JSON text is ``payload``."""
     peers.expect(id=id, event='message', where=lambda e: json.loads(e['args'][0]) == payload)
@@ -32,22 +26,22 @@ def _expect_json(peers: Peers, id: str, payload: dict) -> None:
 def test_the_2011_chat(spec: str, transport: str) -> None:
     with start_server(SPECS / spec, '--debug') as server, Peers(server.url) as peers:
         ann = peers.connect('ann', transport)['sid']
-        assert _json_message(peers, 'ann', 'buffer') == {'buffer': []}
+        assert peers.json_message('ann', 'buffer') == {'buffer': []}
 
         bob = peers.connect('bob', transport)['sid']
-        assert _json_message(peers, 'ann', 'announcement') == {'announcement': f'{bob} connected'}
-        assert _json_message(peers, 'bob', 'buffer') == {'buffer': []}
+        assert peers.json_message('ann', 'announcement') == {'announcement': f'{bob} connected'}
+        assert peers.json_message('bob', 'buffer') == {'buffer': []}
 
         peers.send('ann', 'hello bob')
-        assert _json_message(peers, 'bob', 'message') == {'message': [ann, 'hello bob']}
+        assert peers.json_message('bob', 'message') == {'message': [ann, 'hello bob']}
         peers.send('bob', 'hi ann')
-        assert _json_message(peers, 'ann', 'message') == {'message': [bob, 'hi ann']}
+        assert peers.json_message('ann', 'message') == {'message': [bob, 'hi ann']}
 
         # A newcomer gets the buffer of what was said.
         cid = peers.connect('cid', transport)['sid']
         _expect_json(peers, 'ann', {'announcement': f'{cid} connected'})
         _expect_json(peers, 'bob', {'announcement': f'{cid} connected'})
-        assert _json_message(peers, 'cid', 'buffer') == {
+        assert peers.json_message('cid', 'buffer') == {
             'buffer': [{'message': [ann, 'hello bob']}, {'message': [bob, 'hi ann']}]
         }
         # Nobody hears their own messages, nor their own arrival.
