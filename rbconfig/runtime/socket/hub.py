@@ -182,8 +182,9 @@ def create_hub(document: Document, *, debug: bool = False) -> Hub:
     problem = check_versions()
     if problem:
         raise StartupError.at(document, ('sockets',), problem)
-    manager = queue.client_manager(document)
+    setting = queue.queue_setting(document)
+    manager = queue.client_manager(document, setting) if setting is not None else None
     server = build_server(document.spec.socketio, debug=debug, client_manager=manager)
-    if manager is not None:
-        queue.start(document, server)
+    if setting is not None:
+        queue.start(document, setting, server)
     return Hub(server, tuple(document.spec.sockets))

@@ -237,24 +237,27 @@ def _manager(setting: QueueSetting, *, write_only: bool) -> socketio.PubSubManag
     return socketio.KombuManager(setting.url, **common)
 
 
-def client_manager(document: Document) -> socketio.PubSubManager | None:
-    """The client manager for the app's message queue, or None without a queue.
+def client_manager(document: Document, setting: QueueSetting) -> socketio.PubSubManager:
+    """The client manager for the app's message queue (``setting``, from :func:`queue_setting`).
+
+    A Redis (or Valkey) must answer a PING now: an unreachable queue is found
+    before the process serves anyone.
 
     Raises:
-        StartupError: a bad :data:`ENV_VAR`, a missing client library (naming the
-            extra), or a queue that cannot be set up (naming it and why).
+        StartupError: a missing client library (naming the extra), or a queue
+            that cannot be set up or does not answer (naming it and why).
     """
-    setting = queue_setting(document)
-    if setting is None:
-        return None
-    _client_module(document, setting)
+    module = _client_module(document, setting)
     problem = check_version()
     if problem and setting.kind.name in ('redis', 'valkey'):
         raise StartupError.at(document, setting.loc, problem)
     try:
-        return _manager(setting, write_only=False)
+        manager = _manager(setting, write_only=False)
     except Exception as ex:  # e.g. kafka: no broker answers
         raise _unreachable(document, setting, ex) from None
+    if isinstance(manager, socketio.RedisManager):
+        _ping(document, setting, module, manager.redis_options)
+    return manager
 
 
 def _unreachable(document: Document, setting: QueueSetting, error: BaseException) -> StartupError:
@@ -267,22 +270,17 @@ def _unreachable(document: Document, setting: QueueSetting, error: BaseException
     )
 
 
-def start(document: Document, server: socketio.Server) -> None:
+def start(document: Document, setting: QueueSetting, server: socketio.Server) -> None:
     """Connect ``server``'s manager to the queue now, and wait until it listens.
 
     python-socketio would do it at the first client's connection; done at
-    start-up, an unreachable queue is found before the process serves anyone,
-    and a client connecting here cannot miss what another node publishes just
-    after.
+    start-up, a client connecting here cannot miss what another node publishes
+    just after.
 
     Raises:
-        StartupError: the queue does not answer (with the reason).
+        StartupError: the subscription is not in place in time.
     """
     manager = server.manager
-    setting = queue_setting(document)
-    assert setting is not None
-    if isinstance(manager, socketio.RedisManager):
-        _ping(document, setting, _client_module(document, setting), manager.redis_options)
     server.manager_initialized = True
     manager.initialize()
     if isinstance(manager, _LoggedRedisManager) and not manager.subscribed.wait(STARTUP_TIMEOUT):
