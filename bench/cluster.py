@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 
-from sockets import JS, ROOT, free_port, measure, serving
+from sockets import JS, ROOT, check_run, free_port, measure, serving
 
 SPEC = ROOT / 'bench' / 'sockets' / 'cluster.yaml'
 #: The @socket.io/redis-adapter key prefix of the Node contenders.
@@ -190,11 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.short:
         args.clients, args.latency_messages, args.deliveries = 200, 20, 20_000
-    if args.repeat < 3:
-        parser.error('--repeat: at least 3 runs, for min / median / max')
-    if shutil.which('node') is None or not (ROOT / 'tests' / 'node_modules').is_dir():
-        print('needs node and tests/node_modules (run "npm ci" in tests/)', file=sys.stderr)
-        return 2
+    check_run(parser, args.repeat)
     counts = [int(text) for text in args.nodes.split(',')]
     contenders = [Contender(kind, 1, False) for kind in NODE_KINDS] + [
         Contender(kind, n, True) for n in counts for kind in NODE_KINDS

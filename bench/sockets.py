@@ -247,6 +247,14 @@ METRICS = (
 )
 
 
+def check_run(parser: argparse.ArgumentParser, repeat: int) -> None:
+    """Stop on fewer than 3 runs, or without node and tests/node_modules."""
+    if repeat < 3:
+        parser.error('--repeat: at least 3 runs, for min / median / max')
+    if shutil.which('node') is None or not (ROOT / 'tests' / 'node_modules').is_dir():
+        parser.exit(2, 'needs node and tests/node_modules (run "npm ci" in tests/)\n')
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
@@ -268,11 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         '--repeat', type=int, default=3, help='runs per server and N (default 3, at least 3)'
     )
     args = parser.parse_args(argv)
-    if args.repeat < 3:
-        parser.error('--repeat: at least 3 runs, for min / median / max')
-    if shutil.which('node') is None or not (ROOT / 'tests' / 'node_modules').is_dir():
-        print('needs node and tests/node_modules (run "npm ci" in tests/)', file=sys.stderr)
-        return 2
+    check_run(parser, args.repeat)
 
     print(
         f'fan-out benchmark, {os.cpu_count()} CPUs shared by the server, {args.processes} Node '
