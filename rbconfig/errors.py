@@ -8,6 +8,7 @@ sentence a person understands. Nothing here imports a file format.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -45,7 +46,14 @@ def format_loc(loc: Loc) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the choice closest to ``word``, or nothing."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return _closest(word, tuple(choices))
+
+
+@functools.lru_cache(maxsize=1024)
+def _closest(word: str, choices: tuple[str, ...]) -> str:
+    # Worked out once per word: difflib takes about 0.1 ms a word, and a broken file can
+    # hold the same unknown key thousands of times.
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f' (did you mean {close[0]!r}?)' if close else ''
 
 

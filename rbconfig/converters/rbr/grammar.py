@@ -118,6 +118,7 @@ def parse(text: str, file: str) -> Parsed:
         interactive = parser.parse_interactive()
         feed, count = interactive.feed_token, len(tokens)
         floor = index = 0  # floor: where the definitions read after the last error start
+        accepted: dict[tuple[Any, ...], set[str]] = {}
         while True:
             try:
                 for index in range(floor, count):
@@ -126,7 +127,8 @@ def parse(text: str, file: str) -> Parsed:
                 tree = interactive.feed_eof(tokens[-1] if tokens else None)
                 break
             except lark.UnexpectedToken:
-                problems.append(_problem(text, file, tokens, index, floor, interactive))
+                accepts = _accepts(interactive, accepted)
+                problems.append(_problem(text, file, tokens, index, floor, accepts))
                 _back_to_the_top(interactive)
                 floor = _next_definition(tokens, index, floor)
     return Parsed(tree, scanned.comments, problems)
@@ -144,6 +146,20 @@ def _back_to_the_top(interactive: InteractiveParser) -> None:
     while '$END' not in interactive.choices():
         state.state_stack.pop()
         state.value_stack.pop()
+
+
+def _accepts(interactive: InteractiveParser, known: dict[tuple[Any, ...], set[str]]) -> set[str]:
+    """The terminals the parser can go on with, worked out once per parser state.
+
+    ``InteractiveParser.accepts`` tries every terminal on a copy of the parser;
+    a broken file often fails in the same state again and again. The state is
+    told by its stack (as in :func:`_back_to_the_top`).
+    """
+    stack = tuple(interactive.parser_state.state_stack)
+    found = known.get(stack)
+    if found is None:
+        found = known[stack] = interactive.accepts()
+    return found
 
 
 def _starts_definition(tokens: list[Any], index: int) -> bool:
@@ -223,12 +239,11 @@ def _describe_expected(accepts: set[str], item_start: bool = False) -> str:
 
 
 def _problem(
-    text: str, file: str, tokens: list[Any], at: int, floor: int, interactive: InteractiveParser
+    text: str, file: str, tokens: list[Any], at: int, floor: int, accepts: set[str]
 ) -> Problem:
     """The syntax error at ``tokens[at]`` (past the end: the end of the file)."""
     if at < len(tokens) and tokens[at].type == UNEXPECTED:
         return _characters_problem(text, file, tokens[at])
-    accepts = interactive.accepts()
     last = tokens[at - 1].type if at > floor else ''
     message = f'expected {_describe_expected(accepts, last in ("LPAR", "COMMA"))}'
     after = _context(text, tokens, at, floor)

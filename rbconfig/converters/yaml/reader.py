@@ -10,6 +10,7 @@ measure what aliases expand to before expanding them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any, cast
 
 import yaml
@@ -102,14 +103,24 @@ def _too_deep_at(text: str) -> Mark | None:
     """Where a node first lies deeper than MAX_DEPTH, found from the parser's events.
 
     libyaml's composer recurses in C and crashes the interpreter on very deep
-    nesting, so a text that may nest deeply is measured first; the parser
-    itself does not recurse.
+    nesting, so a text that may nest deeply is measured first; the parsers
+    themselves do not recurse. libyaml's parser reads far ahead in brackets and
+    stops at 1,000 levels of them: then PyYAML's own (slower) parser measures.
     """
+    try:
+        return _deeper_node(yaml.parse(text, Loader=BaseLoader))
+    except yaml.scanner.ScannerError as ex:
+        if 'maximum nesting depth' not in (ex.problem or ''):
+            raise
+    return _deeper_node(yaml.parse(text, Loader=yaml.SafeLoader))
+
+
+def _deeper_node(events: Iterator[Any]) -> Mark | None:
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):  # libyaml stops at 1,000 levels
+    for event in events:
         kind = event.__class__
         if kind in _NODE_EVENTS and depth > MAX_DEPTH:
-            return cast(Mark, event.start_mark)  # the pure-Python parser's marks
+            return cast(Mark, event.start_mark)
         if kind in _OPENING_EVENTS:
             depth += 1
         elif kind in _CLOSING_EVENTS:
