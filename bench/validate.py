@@ -168,10 +168,11 @@ def growth(validate: list[str], sizes: list[int], runs: int) -> None:
     cpus: dict[int, list[float]] = {size: [] for size in sizes}
     with tempfile.TemporaryDirectory() as folder:
         files = {}
-        for size in sizes:
-            files[size] = Path(folder, f'bench{size}.yaml')
+        for size in sizes:  # each spec with the code it names, and no more
+            Path(folder, str(size)).mkdir()
+            files[size] = Path(folder, str(size), 'bench.yaml')
             files[size].write_text(make_spec(size), encoding='utf-8')
-        write_code(Path(folder), max(sizes))
+            write_code(Path(folder, str(size)), size)
         for _ in range(runs):
             for size in sizes:  # in turn, so the machine's load falls on every size alike
                 cpus[size] += draws([*validate, 'validate', str(files[size])], 1)[1]

@@ -188,9 +188,11 @@ def _definition_start(tokens: list[Any], last: int, floor: int) -> int:
 
 
 def _begins(tokens: list[Any], index: int) -> bool:
-    """Whether a definition begins at ``tokens[index]`` (a keyword after a ';')."""
+    """Whether a definition begins at ``tokens[index]`` (a keyword first or after a ';')."""
     kind = tokens[index].type
-    return (kind in _DEFINITIONS or kind == 'DEFINE') and tokens[index - 1].type == 'SEMI'
+    return (kind in _DEFINITIONS or kind == 'DEFINE') and (
+        index == 0 or tokens[index - 1].type == 'SEMI'
+    )
 
 
 def _end_of(text: str) -> tuple[int, int]:

@@ -9,6 +9,7 @@ measure what aliases expand to before expanding them.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import Any, cast
@@ -99,33 +100,64 @@ def _may_nest_deeply(text: str) -> bool:
     return False
 
 
-def _too_deep_at(text: str) -> Mark | None:
-    """Where a node first lies deeper than MAX_DEPTH, found from the parser's events.
+def _too_deep_at(text: str) -> tuple[int, int] | None:
+    """Where (0-based line, column) a node first lies deeper than MAX_DEPTH, or None.
 
     libyaml's composer recurses in C and crashes the interpreter on very deep
-    nesting, so a text that may nest deeply is measured first; the parsers
-    themselves do not recurse. libyaml's parser reads far ahead in brackets and
-    stops at 1,000 levels of them: then PyYAML's own (slower) parser measures.
+    nesting, so a text that may nest deeply is measured first, from libyaml's
+    parser events (the parser does not recurse). That parser stops at 1,000
+    levels: in brackets, they are counted on from its last event; in
+    indentation, PyYAML's own (slower) parser measures instead.
     """
+    walk = _Depth()
     try:
-        return _deeper_node(yaml.parse(text, Loader=BaseLoader))
+        return walk.events(yaml.parse(text, Loader=BaseLoader))
     except yaml.scanner.ScannerError as ex:
         if 'maximum nesting depth' not in (ex.problem or ''):
             raise
-    return _deeper_node(yaml.parse(text, Loader=yaml.SafeLoader))
+        if 'flow' not in (ex.context or ''):
+            return _Depth().events(yaml.parse(text, Loader=yaml.SafeLoader))
+    return walk.brackets(text)
 
 
-def _deeper_node(events: Iterator[Any]) -> Mark | None:
-    depth = 0
-    for event in events:
-        kind = event.__class__
-        if kind in _NODE_EVENTS and depth > MAX_DEPTH:
-            return cast(Mark, event.start_mark)
-        if kind in _OPENING_EVENTS:
-            depth += 1
-        elif kind in _CLOSING_EVENTS:
-            depth -= 1
-    return None
+class _Depth:
+    """How deep the events so far go, and where the last one ended."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.line = self.column = 0
+
+    def events(self, events: Iterator[Any]) -> tuple[int, int] | None:
+        for event in events:
+            kind = event.__class__
+            if kind in _NODE_EVENTS and self.depth > MAX_DEPTH:
+                return event.start_mark.line, event.start_mark.column
+            if kind in _OPENING_EVENTS:
+                self.depth += 1
+            elif kind in _CLOSING_EVENTS:
+                self.depth -= 1
+            self.line, self.column = event.end_mark.line, event.end_mark.column
+        return None
+
+    def brackets(self, text: str) -> tuple[int, int] | None:
+        """Count brackets on from the last event (quoted text and comments skipped)."""
+        breaks = [found.end() for found in _LINES.finditer(text)]
+        pos = (breaks[self.line - 1] if self.line else 0) + self.column
+        depth = self.depth
+        for found in _FLOW.finditer(text, pos):
+            char = found.group()[0]
+            if char in '[{':
+                if depth > MAX_DEPTH:
+                    line = bisect.bisect_right(breaks, found.start())
+                    return line, found.start() - (breaks[line - 1] if line else 0)
+                depth += 1
+            elif char in ']}':
+                depth -= 1
+        return None
+
+
+#: What counts brackets in flow text: a bracket, or quoted text or a comment to step over.
+_FLOW = re.compile(r"""[\[\]{}]|"(?:[^"\\]++|\\.)*+"?|'(?:[^']++|'')*+'?|#[^\n]*+""", re.DOTALL)
 
 
 _OPENING_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
@@ -142,7 +174,7 @@ def read_source(text: str, file: str) -> Source:
     try:
         deep = _too_deep_at(text) if _may_nest_deeply(text) else None
         if deep is not None:
-            raise SpecError([_at(file, deep, _TOO_DEEP)])
+            raise SpecError([Problem(file, deep[0] + 1, deep[1] + 1, '', _TOO_DEEP)])
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as ex:
         raise SpecError([_syntax_problem(file, text, ex)]) from ex
