@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -62,20 +63,44 @@ def test_chunked_body_under_and_over_the_limit(demos: Server) -> None:
     conn.close()
 
 
-def test_broken_chunked_body_is_a_400(demos: Server) -> None:
-    conn = connect(demos)
-    conn.request(
-        'POST',
-        '/demos/capitalize',
-        body=b'"not chunked"',
-        headers={**AUTH, 'Transfer-Encoding': 'chunked'},
+BROKEN_CHUNK = 'a chunk size in the chunked body is not a hexadecimal number'
+
+
+def _post_broken_chunked(server: Server, *, body_with_headers: bool) -> tuple[int, str]:
+    """POST a chunked body whose chunk size is not hexadecimal: (status, problem detail).
+
+    With the body in the same write as the headers, the server's parser meets the
+    broken chunk before the request is handed to the app. Otherwise the request says
+    ``Expect: 100-continue`` and the body goes only after the server's ``100 Continue``,
+    which it sends when the app starts reading the body: the app meets the broken chunk.
+    """
+    head = (
+        b'POST /demos/capitalize HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer demo\r\n'
+        b'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n'
     )
-    answer = conn.getresponse()
-    # Refused by the server before the app runs: the chunk size is not hexadecimal.
-    detail = json.loads(answer.read())['detail']
-    assert answer.status == 400
-    assert detail == 'a chunk size in the chunked body is not a hexadecimal number'
-    conn.close()
+    body = b'"not chunked"'
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        if body_with_headers:
+            sock.sendall(head + body)
+        else:
+            sock.sendall(head[:-2] + b'Expect: 100-continue\r\n\r\n')
+            interim = b''
+            while not interim.endswith(b'\r\n\r\n'):
+                interim += sock.recv(1)
+            assert interim.startswith(b'HTTP/1.1 100 ')
+            sock.sendall(body)
+        answer = http.client.HTTPResponse(sock)
+        answer.begin()
+        return answer.status, json.loads(answer.read())['detail']
+
+
+def test_broken_chunked_body_refused_by_the_server(demos: Server) -> None:
+    assert _post_broken_chunked(demos, body_with_headers=True) == (400, BROKEN_CHUNK)
+
+
+def test_broken_chunked_body_met_by_the_app_says_the_same(demos: Server) -> None:
+    status, detail = _post_broken_chunked(demos, body_with_headers=False)
+    assert (status, detail) == (400, f'The request body could not be read: {BROKEN_CHUNK}')
 
 
 def test_413_is_answered_before_the_body_is_sent(demos: Server) -> None:

@@ -49,7 +49,7 @@ def gunicorn(app: str, *, env: dict[str, str] | None = None, workers: int = 2) -
 
 
 def read(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=5) as response:
+    with urllib.request.urlopen(url, timeout=60)  # a hang guard: the worker may still be loading the app as response:
         return response.read()
 
 
