@@ -49,7 +49,8 @@ def gunicorn(app: str, *, env: dict[str, str] | None = None, workers: int = 2) -
 
 
 def read(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=60)  # a hang guard: the worker may still be loading the app as response:
+    # 60 s: a hang guard only; a worker may still be loading the app when gunicorn listens
+    with urllib.request.urlopen(url, timeout=60) as response:
         return response.read()
 
 
