@@ -186,9 +186,9 @@ def growth(sizes: list[int], runs: int) -> None:
 
 
 def stages(paths: int, runs: int) -> None:
-    from rbconfig.converters._text import paused_gc
     from rbconfig.converters.rbr.grammar import _parser, parse, scanner
     from rbconfig.converters.rbr.reader import source_from
+    from rbconfig.document.collector import paused_gc
     from rbconfig.schema import parse_spec
 
     text = generate(paths)

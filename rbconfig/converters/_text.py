@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import bisect
 import functools
-import gc
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import Loc
@@ -23,7 +21,6 @@ __all__ = [
     'deeper_than',
     'number_too_long',
     'ordered_data',
-    'paused_gc',
     'too_deep',
 ]
 
@@ -206,20 +203,3 @@ def _ordered_keys(model: type[SpecModel], keys: tuple[str | int, ...]) -> tuple[
 def _field_names(model: type[SpecModel]) -> dict[str, str]:
     """A model's keys as written (aliases) → its field names."""
     return {field.alias or name: name for name, field in model.model_fields.items()}
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while parsing builds many small objects.
-
-    Parsers make tens of thousands of containers that live until the end; each
-    collector pass walks them all again, which doubled the time to load a
-    large spec. Reference counting still frees everything as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

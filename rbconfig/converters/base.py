@@ -12,9 +12,9 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from ..document import Comments, Document, Source, problem_at
+from ..document.collector import paused_gc
 from ..errors import Problem, SpecError
 from ..schema import Spec, SpecInvalid, parse_spec
-from ._text import paused_gc
 
 __all__ = ['EMPTY', 'SpecFormat', 'build_document']
 

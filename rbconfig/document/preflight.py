@@ -39,6 +39,7 @@ from ..schema import (
     placeholder_names,
 )
 from . import Document
+from .collector import paused_gc
 from .conventions import (
     CONVENTIONS,
     Param,
@@ -69,7 +70,8 @@ def preflight(
         undecided: Warn about locations the source cannot settle (False when
             the caller imports the code to settle them).
     """
-    return _Preflight(document, code or CodeIndex(), undecided).run()
+    with paused_gc():  # module trees and answers under a large loaded spec: see paused_gc
+        return _Preflight(document, code or CodeIndex(), undecided).run()
 
 
 class _Preflight:

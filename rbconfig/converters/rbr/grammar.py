@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from ...document.collector import paused_gc
 from ...errors import Problem
-from .._text import paused_gc
 from .lexer import UNEXPECTED, Comment, Scanner
 
 if TYPE_CHECKING:

@@ -15,8 +15,9 @@ from typing import Any
 from lark import Token
 
 from ...document import Comments, Positions, Source
+from ...document.collector import paused_gc
 from ...errors import Issue, Loc, Problem, did_you_mean, format_loc
-from .._text import MAX_DEPTH, deeper_than, paused_gc, too_deep
+from .._text import MAX_DEPTH, deeper_than, too_deep
 from .grammar import Comment, Parsed, parse
 from .values import (
     NumberTooLong,
