@@ -27,4 +27,4 @@ lint: setup-test
 	$(IN_VENV) ruff check . && $(IN_VENV) ruff format --check .
 
 bench: setup-test
-	$(IN_VENV) sh -c 'python bench/validate.py && python bench/rbr.py && python bench/http.py && python bench/sockets.py && python bench/cluster.py'
+	$(IN_VENV) sh -c 'python bench/validate.py && python bench/rbr.py && python bench/http.py && python bench/sockets.py && python bench/cluster.py && python bench/soak.py && python bench/fuzz.py'
