@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import did_you_mean
-from .collector import paused_gc
 from .conventions import Param
 from .files import read_regular
 from .resolve import foreign, own_folder_first
@@ -434,8 +433,7 @@ class CodeIndex:
             kind = 'built-in' if origin in ('built-in', 'frozen') else 'compiled'
             return Undecidable(f'{spec.name} is a {kind} module: there is no source to read')
         try:
-            with paused_gc():  # a large module under a large loaded spec: see paused_gc
-                tree = ast.parse(read_regular(origin), filename=origin)
+            tree = ast.parse(read_regular(origin), filename=origin)
         except SyntaxError as ex:
             return Missing(
                 f'{origin}:{ex.lineno}:{ex.offset}: {ex.msg}: the module cannot be imported'

@@ -70,7 +70,8 @@ def preflight(
         undecided: Warn about locations the source cannot settle (False when
             the caller imports the code to settle them).
     """
-    with paused_gc():  # module trees and answers under a large loaded spec: see paused_gc
+    # Module trees (ast) and answers, under a large loaded spec: see paused_gc.
+    with paused_gc():
         return _Preflight(document, code or CodeIndex(), undecided).run()
 
 
