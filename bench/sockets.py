@@ -19,6 +19,12 @@ Run (from the repository root, after ``npm ci`` in tests/)::
 
     python3 bench/sockets.py                      # N = 100 and 1,000, 3 runs each
     python3 bench/sockets.py --clients 100 --latency-messages 50 --deliveries 50000
+    python3 bench/sockets.py --clients 100 --timeline   # + where rbconfig's latency goes
+
+``--timeline`` serves rbconfig's side with ``bench/sockets/timeline.yaml``: the
+same broadcast, noting for each latency message, inside the server, when the
+handler started, when the broadcast returned and when its frames were written,
+in milliseconds since the sender stamped it; printed as p50 / p99 per N.
 
 Clocks: every process stamps with ``performance.timeOrigin + performance.now()``
 (one machine, one clock). The servers run as ``rbconfig run
@@ -28,6 +34,7 @@ bench/sockets/fanout.yaml`` and ``node tests/js/fanout_server.js``.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import queue
@@ -48,6 +55,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 JS = ROOT / 'tests' / 'js'
 SPEC = ROOT / 'bench' / 'sockets' / 'fanout.yaml'
+TIMELINE_SPEC = ROOT / 'bench' / 'sockets' / 'timeline.yaml'
+#: Where bench/sockets/timeline.py writes (the variable names the file).
+TIMELINE_ENV = 'RBCONFIG_BENCH_TIMELINE'
 
 
 def free_port() -> int:
@@ -154,10 +164,26 @@ def serving(
             ended(process, timeout=15)
 
 
-def rbconfig_server() -> AbstractContextManager[tuple[str, int]]:
+def rbconfig_server(timeline: Path | None = None) -> AbstractContextManager[tuple[str, int]]:
+    """``rbconfig run`` of the fan-out spec; with ``timeline``, the timed one writing there."""
     port = free_port()
-    command = [sys.executable, '-m', 'rbconfig.cli', 'run', str(SPEC), '--port', str(port)]
-    return serving(command, port, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    spec = SPEC if timeline is None else TIMELINE_SPEC
+    command = [sys.executable, '-m', 'rbconfig.cli', 'run', str(spec), '--port', str(port)]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if timeline is not None:
+        env[TIMELINE_ENV] = str(timeline)
+    return serving(command, port, env=env)
+
+
+def print_timeline(file: Path) -> None:
+    """p50 / p99 of each mark that bench/sockets/timeline.py wrote to ``file``."""
+    rows = [[float(cell) for cell in line.split()] for line in file.read_text().splitlines()]
+    print(f'  rbconfig, inside the server, ms since the sender stamped ({len(rows)} messages)')
+    marks = ('handler starts', 'broadcast returned', 'frames written')
+    for index, label in enumerate(marks):
+        values = [row[index] for row in rows]
+        p50, p99 = percentile(values, 0.5), percentile(values, 0.99)
+        print(f'    {label:<28} p50 {p50:.2f}  p99 {p99:.2f} ms')
 
 
 def node_server() -> AbstractContextManager[tuple[str, int]]:
@@ -275,6 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         '--repeat', type=int, default=3, help='runs per server and N (default 3, at least 3)'
     )
+    parser.add_argument(
+        '--timeline',
+        action='store_true',
+        help="also time each latency message inside rbconfig's server (bench/sockets/timeline.py)",
+    )
     args = parser.parse_args(argv)
     check_run(parser, args.repeat)
 
@@ -287,8 +318,14 @@ def main(argv: list[str] | None = None) -> int:
         'has it (p50, p99). burst: messages/s and deliveries/s until every client has all; '
         'server CPU microseconds per delivery. Each figure: min / median / max over the runs.'
     )
-    servers = (('rbconfig', rbconfig_server), ('node', node_server))
     for clients in [int(text) for text in args.clients.split(',')]:
+        timeline = None
+        if args.timeline:
+            handle, name = tempfile.mkstemp(prefix='rbconfig-timeline-')
+            os.close(handle)
+            timeline = Path(name)
+        timed_or_not = functools.partial(rbconfig_server, timeline)
+        servers = (('rbconfig', timed_or_not), ('node', node_server))
         burst = max(20, args.deliveries // clients)
         print(
             f'\nN = {clients}: {args.latency_messages} single messages, then {burst} at once; '
@@ -322,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
             f'(goal >= 1.5); CPU per delivery {ratio["cpu_us"]:.2f}x; lost {lost:.0f}',
             flush=True,
         )
+        if timeline is not None:
+            print_timeline(timeline)
+            timeline.unlink()
     return 0
 
 
