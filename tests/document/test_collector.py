@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,41 @@ def test_the_code_checks_run_with_the_collector_paused(
     assert preflight_module.preflight(load(spec)) == []
     assert seen == [False]
     assert gc.isenabled()
+
+
+class _Node:
+    """A container the collector tracks."""
+
+
+def test_what_the_parse_leaves_alive_goes_to_the_oldest_generation() -> None:
+    with paused_gc():
+        kept = _Node()
+    assert any(obj is kept for obj in gc.get_objects(generation=2))
+    assert not any(obj is kept for obj in gc.get_objects(generation=0))
+
+
+def test_objects_the_program_froze_stay_frozen() -> None:
+    frozen = _Node()
+    gc.disable()  # no collection moves anything between the pause and the checks
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with paused_gc():
+            young = _Node()
+        assert gc.get_freeze_count() == before
+        assert not any(obj is frozen for obj in gc.get_objects(generation=2))
+        assert any(obj is young for obj in gc.get_objects(generation=0))
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_cyclic_garbage_made_in_the_pause_is_still_collected() -> None:
+    with paused_gc():
+        node = _Node()
+        node.self = node  # type: ignore[attr-defined]
+        probe = weakref.ref(node)
+        del node
+    assert probe() is not None  # a cycle: reference counting alone cannot free it
+    gc.collect()
+    assert probe() is None
