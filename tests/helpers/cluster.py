@@ -1,4 +1,4 @@
-"""Several ``rbconfig run`` nodes sharing a real Redis, for the cluster tests.
+"""Several ``rbconfig run`` nodes sharing a real Redis (or RabbitMQ), for the cluster tests.
 
 Each test gets its own ``redis-server`` on a free port (the shared one on 6379
 is never restarted, and Pub/Sub channels are global to a server, so parallel
@@ -22,10 +22,27 @@ from pathlib import Path
 
 from .server import Server, start_server
 
-__all__ = ['QUEUE_ENV', 'RedisServer', 'nodes', 'redis_server', 'unused_port']
+__all__ = ['QUEUE_ENV', 'RedisServer', 'nodes', 'rabbitmq', 'redis_server', 'unused_port']
 
 #: The environment variable naming the message queue (rbconfig.runtime.socket.queue.ENV_VAR).
 QUEUE_ENV = 'RBCONFIG_MESSAGE_QUEUE'
+
+
+#: The RabbitMQ that ``make test`` starts (scripts/setup), with the package's default user.
+RABBITMQ = 'amqp://guest:guest@127.0.0.1:5672//'
+
+
+def rabbitmq() -> str:
+    """The URL of the tests' RabbitMQ; fails saying how to start it when nothing answers.
+
+    One broker serves every test (a RabbitMQ takes seconds to boot): each test
+    isolates itself with a channel (a fanout exchange) of its own.
+    """
+    try:
+        socket.create_connection(('127.0.0.1', 5672), timeout=2).close()
+    except OSError as ex:
+        raise AssertionError(f'no RabbitMQ on 127.0.0.1:5672 ({ex}): run make test') from None
+    return RABBITMQ
 
 
 class PortTaken(Exception):

@@ -11,16 +11,18 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.cluster import QUEUE_ENV, nodes, redis_server
+from tests.helpers.cluster import QUEUE_ENV, nodes, rabbitmq, redis_server, unused_port
 from tests.helpers.peers import Peers
 from tests.helpers.server import (
     ROOT,
@@ -167,6 +169,44 @@ def test_unreachable_redis_is_a_clear_start_up_error() -> None:
     assert f'cannot reach the message queue {url} ({QUEUE_ENV})' in output
     assert 'Connection refused' in output
     assert f'{QUEUE_ENV}=none' in output
+
+
+def test_the_amqp_queue_carries_broadcasts_rooms_and_acks(tmp_path: Path) -> None:
+    """The same spec on RabbitMQ (python-socketio's KombuManager), on a channel of its own."""
+    specs = tmp_path / 'specs'
+    shutil.copytree(SPECS, specs, ignore=shutil.ignore_patterns('__pycache__'))
+    spec = specs / 'events.yaml'
+    channel = f'rbconfig-test-{uuid.uuid4().hex}'  # its own fanout exchange: no other test hears
+    spec.write_text(
+        spec.read_text().replace('socketio:\n', f'socketio:\n  channel: {channel}\n', 1)
+    )
+    with nodes(spec, 2, rabbitmq()) as (a, b), Peers(a.url) as peers:
+        peers.connect('ann', auth={'name': 'ann'})
+        peers.connect('bob', auth={'name': 'bob'}, url=b.url)
+        assert peers.expect(id='ann', event='joined', where=lambda e: e['args'] == ['bob'])
+        peers.emit('bob', 'chat', 'hi all', ack='c1')
+        assert peers.expect(id='bob', type='ack')['args'] == ['ok']
+        assert peers.expect(id='ann', event='chat')['args'] == [{'from': 'bob', 'text': 'hi all'}]
+        assert peers.events(id='bob', event='chat') == []
+        for name in ('ann', 'bob'):
+            peers.emit(name, 'join', 'g', ack='j')
+            assert peers.expect(id=name, type='ack')['args'] == [['g']]
+        peers.emit('ann', 'to_room', 'g', 'in g')
+        assert peers.expect(id='bob', event='room')['args'] == [{'room': 'g', 'text': 'in g'}]
+        bob = peers.events(id='bob', type='connect')[0]['sid']
+        peers.emit('ann', 'evict', bob, ack='e')
+        assert peers.expect(id='ann', type='ack')['args'] == ['evicted']
+        assert peers.expect(id='bob', type='disconnect')['reason'] == 'io server disconnect'
+        assert peers.expect(id='ann', event='left')['args'] == ['bob']
+
+
+def test_unreachable_amqp_broker_is_a_clear_start_up_error() -> None:
+    url = f'amqp://guest:secret@127.0.0.1:{unused_port()}//'
+    output = _start_fails({QUEUE_ENV: url})
+    shown = url.replace('guest:secret@', '***@')
+    assert f'cannot reach the message queue {shown} ({QUEUE_ENV})' in output
+    assert 'Connection refused' in output
+    assert 'secret' not in output
 
 
 def test_bad_queue_url_in_the_environment() -> None:

@@ -257,6 +257,8 @@ def client_manager(document: Document, setting: QueueSetting) -> socketio.PubSub
         raise _unreachable(document, setting, ex) from None
     if isinstance(manager, socketio.RedisManager):
         _ping(document, setting, module, manager.redis_options)
+    elif setting.kind.name == 'amqp':
+        _connect(document, setting, module)
     return manager
 
 
@@ -299,6 +301,19 @@ def _ping(
             client.ping()
         finally:
             client.close()
+    except Exception as ex:
+        raise _unreachable(document, setting, ex) from None
+
+
+def _connect(document: Document, setting: QueueSetting, kombu: ModuleType) -> None:
+    """Stop the start-up when the AMQP broker does not take a connection.
+
+    KombuManager connects only in its listening thread, which logs and retries
+    for ever: a node would serve, cut off from the others, saying little.
+    """
+    try:
+        with kombu.Connection(setting.url, connect_timeout=5) as connection:
+            connection.connect()
     except Exception as ex:
         raise _unreachable(document, setting, ex) from None
 
