@@ -1,9 +1,10 @@
-"""Socket.IO across processes: two ``rbconfig run`` nodes sharing a real Redis.
+"""Socket.IO across processes: two ``rbconfig run`` nodes sharing a real Redis (or RabbitMQ).
 
 Everything a handler can do reaches clients of the other node: broadcasts,
 emits to a room or to one client, ``hub.disconnect``, HTTP handlers and the
 2011 API; ``send`` and acks stay with their client. Each test has its own
-``redis-server`` (tests/helpers/cluster.py).
+``redis-server`` (tests/helpers/cluster.py); the AMQP runs share the RabbitMQ
+that ``make test`` starts, each on a channel of its own.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import sys
 import textwrap
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,9 +41,36 @@ EVENTS = SPECS / 'events.yaml'
 CHAT = SPECS / 'chat2011.yaml'
 
 
-@pytest.mark.parametrize('transport', ['websocket', 'polling'])
-def test_broadcasts_rooms_and_acks_cross_nodes(transport: str) -> None:
-    with redis_server() as redis, nodes(EVENTS, 2, redis.url) as (a, b), Peers(a.url) as peers:
+@contextmanager
+def queue(kind: str, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """(the events spec, a queue URL): a Redis of the test's own, or the shared RabbitMQ.
+
+    On RabbitMQ the spec gets a channel (a fanout exchange) of its own, so no
+    other test hears it.
+    """
+    if kind == 'redis':
+        with redis_server() as redis:
+            yield EVENTS, redis.url
+        return
+    specs = tmp_path / 'specs'
+    shutil.copytree(SPECS, specs, ignore=shutil.ignore_patterns('__pycache__'))
+    spec = specs / EVENTS.name
+    channel = f'rbconfig-test-{uuid.uuid4().hex}'
+    spec.write_text(
+        spec.read_text().replace('socketio:\n', f'socketio:\n  channel: {channel}\n', 1)
+    )
+    yield spec, rabbitmq()
+
+
+@pytest.mark.parametrize(
+    ('kind', 'transport'), [('redis', 'websocket'), ('redis', 'polling'), ('amqp', 'websocket')]
+)
+def test_broadcasts_rooms_and_acks_cross_nodes(kind: str, transport: str, tmp_path: Path) -> None:
+    with (
+        queue(kind, tmp_path) as (spec, url),
+        nodes(spec, 2, url) as (a, b),
+        Peers(a.url) as peers,
+    ):
         peers.connect('ann', transport, auth={'name': 'ann'})
         peers.connect('bob', transport, auth={'name': 'bob'}, url=b.url)
         peers.connect('cid', transport, auth={'name': 'cid'}, url=b.url)
@@ -82,8 +112,13 @@ def test_broadcasts_rooms_and_acks_cross_nodes(transport: str) -> None:
         assert peers.events(id='bob', event='kicked') == []
 
 
-def test_disconnect_a_client_of_another_node() -> None:
-    with redis_server() as redis, nodes(EVENTS, 2, redis.url) as (a, b), Peers(a.url) as peers:
+@pytest.mark.parametrize('kind', ['redis', 'amqp'])
+def test_disconnect_a_client_of_another_node(kind: str, tmp_path: Path) -> None:
+    with (
+        queue(kind, tmp_path) as (spec, url),
+        nodes(spec, 2, url) as (a, b),
+        Peers(a.url) as peers,
+    ):
         peers.connect('ann', auth={'name': 'ann'})
         bob = peers.connect('bob', auth={'name': 'bob'}, url=b.url)['sid']
         peers.emit('ann', 'evict', bob, ack='e')
@@ -169,35 +204,6 @@ def test_unreachable_redis_is_a_clear_start_up_error() -> None:
     assert f'cannot reach the message queue {url} ({QUEUE_ENV})' in output
     assert 'Connection refused' in output
     assert f'{QUEUE_ENV}=none' in output
-
-
-def test_the_amqp_queue_carries_broadcasts_rooms_and_acks(tmp_path: Path) -> None:
-    """The same spec on RabbitMQ (python-socketio's KombuManager), on a channel of its own."""
-    specs = tmp_path / 'specs'
-    shutil.copytree(SPECS, specs, ignore=shutil.ignore_patterns('__pycache__'))
-    spec = specs / 'events.yaml'
-    channel = f'rbconfig-test-{uuid.uuid4().hex}'  # its own fanout exchange: no other test hears
-    spec.write_text(
-        spec.read_text().replace('socketio:\n', f'socketio:\n  channel: {channel}\n', 1)
-    )
-    with nodes(spec, 2, rabbitmq()) as (a, b), Peers(a.url) as peers:
-        peers.connect('ann', auth={'name': 'ann'})
-        peers.connect('bob', auth={'name': 'bob'}, url=b.url)
-        assert peers.expect(id='ann', event='joined', where=lambda e: e['args'] == ['bob'])
-        peers.emit('bob', 'chat', 'hi all', ack='c1')
-        assert peers.expect(id='bob', type='ack')['args'] == ['ok']
-        assert peers.expect(id='ann', event='chat')['args'] == [{'from': 'bob', 'text': 'hi all'}]
-        assert peers.events(id='bob', event='chat') == []
-        for name in ('ann', 'bob'):
-            peers.emit(name, 'join', 'g', ack='j')
-            assert peers.expect(id=name, type='ack')['args'] == [['g']]
-        peers.emit('ann', 'to_room', 'g', 'in g')
-        assert peers.expect(id='bob', event='room')['args'] == [{'room': 'g', 'text': 'in g'}]
-        bob = peers.events(id='bob', type='connect')[0]['sid']
-        peers.emit('ann', 'evict', bob, ack='e')
-        assert peers.expect(id='ann', type='ack')['args'] == ['evicted']
-        assert peers.expect(id='bob', type='disconnect')['reason'] == 'io server disconnect'
-        assert peers.expect(id='ann', event='left')['args'] == ['bob']
 
 
 def test_unreachable_amqp_broker_is_a_clear_start_up_error() -> None:
