@@ -43,14 +43,15 @@ CHAT = SPECS / 'chat2011.yaml'
 
 @contextmanager
 def queue(kind: str, tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    """(the events spec, a queue URL): a Redis of the test's own, or the shared RabbitMQ.
+    """(the events spec, a queue URL): a Redis of the test's own (``redis://``, or
+    ``valkey://`` through the Valkey client), or the shared RabbitMQ.
 
     On RabbitMQ the spec gets a channel (a fanout exchange) of its own, so no
     other test hears it.
     """
-    if kind == 'redis':
+    if kind in ('redis', 'valkey'):  # the Valkey client speaks to a redis-server as to Valkey
         with redis_server() as redis:
-            yield EVENTS, redis.url
+            yield EVENTS, redis.url.replace('redis://', f'{kind}://', 1)
         return
     specs = tmp_path / 'specs'
     shutil.copytree(SPECS, specs, ignore=shutil.ignore_patterns('__pycache__'))
@@ -63,7 +64,8 @@ def queue(kind: str, tmp_path: Path) -> Iterator[tuple[Path, str]]:
 
 
 @pytest.mark.parametrize(
-    ('kind', 'transport'), [('redis', 'websocket'), ('redis', 'polling'), ('amqp', 'websocket')]
+    ('kind', 'transport'),
+    [('redis', 'websocket'), ('redis', 'polling'), ('valkey', 'websocket'), ('amqp', 'websocket')],
 )
 def test_broadcasts_rooms_and_acks_cross_nodes(kind: str, transport: str, tmp_path: Path) -> None:
     with (
