@@ -577,7 +577,10 @@ class Connection:
         finally:
             self.environ = None
         if self._status is None and request.upgrade:
-            self.upgraded = True  # the app wrote its own answer on the socket
+            # The app wrote its own answer on the socket (a WebSocket's 101) and
+            # has served the connection until it ended.
+            self.upgraded = True
+            self._status = '101 Switching Protocols'
         self.server.log_request(self, request, started)
         if self.closing or self.broken or self.upgraded:
             return False

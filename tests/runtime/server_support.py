@@ -43,6 +43,8 @@ def make_app(box: Box) -> Any:
     * ``/missing``: 404 with ``X-Request-Id: req-1``;
     * ``/too-large``: 413 without reading the body;
     * ``/nodelay``: '1' when TCP_NODELAY is set on the connection;
+    * ``/upgrade``: answers ``101`` on the socket itself, as a WebSocket upgrade does,
+      sends ``bye`` and returns without calling ``start_response``;
     * anything else: 'hello'.
     """
 
@@ -67,6 +69,10 @@ def make_app(box: Box) -> Any:
         if path == '/too-large':
             start_response('413 Content Too Large', [('Content-Length', '0')])
             return [b'']
+        if path == '/upgrade':
+            sock = environ['rbconfig.socket']
+            sock.sendall(b'HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\n\r\nbye')
+            return []
         if path == '/nodelay':
             flags = [
                 connection.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)

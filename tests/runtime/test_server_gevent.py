@@ -90,6 +90,22 @@ def test_access_log_names_the_request_id_of_an_error() -> None:
     assert stream.getvalue().rstrip().endswith('[req-1]'), stream.getvalue()
 
 
+def test_access_log_shows_an_upgrade_as_101() -> None:
+    stream = io.StringIO()
+    with threaded(log=AccessLog(stream)) as box:
+        with socket.create_connection(('127.0.0.1', box.port), timeout=5) as client:
+            client.sendall(
+                b'GET /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n'
+            )
+            answer = b''
+            while not answer.endswith(b'bye'):
+                answer += client.recv(100)
+            assert client.recv(100) == b''  # the app returned: the server closed
+    assert answer.startswith(b'HTTP/1.1 101 ')
+    line = stream.getvalue().rstrip().split(' ', 1)[1]
+    assert line.startswith('127.0.0.1 "GET /upgrade HTTP/1.1" 101 '), line
+
+
 def test_stop_finishes_requests_in_flight_and_closes_idle_connections() -> None:
     results: dict[str, object] = {}
     with threaded(stop_timeout=60) as box:
