@@ -61,7 +61,10 @@ def app_factory(
 
     try:
         document = load(spec_path)
-        _check_workers(document, _gunicorn_workers())
+        workers = _gunicorn_workers()
+        _check_workers(document, workers)
+        if workers is not None:
+            _warn_server_settings(document)
         return wsgi_app(document, debug=debug, mock=mock)
     except SpecError as ex:
         raise _load_error(ex) from ex
@@ -99,6 +102,20 @@ def _check_workers(document: Document, workers: int | None) -> None:
         'port behind a balancer with session affinity (docs/serving.md)',
         workers,
     )
+
+
+def _warn_server_settings(document: Document) -> None:
+    """Say that the spec's ``server`` section has no effect under gunicorn (which parses HTTP)."""
+    if document.spec.server is None:
+        return
+    problem = document.problem(
+        ('server',),
+        "these settings apply to 'rbconfig run' only; gunicorn has its own: "
+        'use --keep-alive (idle keep-alive connections), --timeout and the '
+        '--limit-request-* options (docs/serving.md, "gunicorn")',
+        'warning',
+    )
+    logging.getLogger('rbconfig').warning('%s', problem)
 
 
 def _gunicorn_workers() -> int | None:

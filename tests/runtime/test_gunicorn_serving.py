@@ -86,6 +86,17 @@ def test_gunicorn_stops_with_the_problems_of_an_invalid_spec(tmp_path: Path) -> 
     assert 'Traceback' not in result.stderr
 
 
+def test_gunicorn_says_the_spec_server_settings_do_not_apply(tmp_path: Path) -> None:
+    spec = write_spec(
+        tmp_path, 'timed.yaml', SPEC + 'server:\n  idle_timeout: 5\n', {'greet_g': MODULE}
+    )
+    with gunicorn(f'rbconfig.wsgi:app_factory({str(spec)!r})', workers=1) as server:
+        assert read(server.url + '/hello') == b'Hello from gunicorn'  # the app is loaded
+        output = server.output()
+    assert f"{spec}:10:1: warning: server: these settings apply to 'rbconfig run' only" in output
+    assert '--keep-alive' in output
+
+
 def test_application_without_a_spec_says_what_to_set() -> None:
     result = subprocess.run(
         [sys.executable, '-m', 'gunicorn', '-k', 'gevent', '--no-control-socket',
