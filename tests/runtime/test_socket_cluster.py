@@ -32,6 +32,7 @@ from tests.helpers.server import (
     child_env,
     eventually,
     spawn,
+    start_command,
     start_gunicorn,
     start_server,
 )
@@ -112,6 +113,21 @@ def test_broadcasts_rooms_and_acks_cross_nodes(kind: str, transport: str, tmp_pa
             peers.events(id='ann', type='connect')[0]['sid']
         ]
         assert peers.events(id='bob', event='kicked') == []
+
+
+@pytest.mark.parametrize('kind', ['redis', 'amqp'])
+def test_a_node_serves_once_it_hears_the_queue(kind: str, tmp_path: Path) -> None:
+    """Subscribed (Redis), or its queue bound to the channel (AMQP), before it accepts a client.
+
+    python-socketio would subscribe at the first client's connection: what another node
+    published meanwhile would be lost for that client.
+    """
+    with queue(kind, tmp_path) as (spec, url):
+        command = [sys.executable, '-m', 'rbconfig.cli', '-v', 'run', str(spec), '--port', '0']
+        with start_command(command, env={QUEUE_ENV: url}) as node:
+            output = node.output()
+    subscribed = output.find('subscribed to channel')
+    assert 0 <= subscribed < output.index('serving on'), output
 
 
 @pytest.mark.parametrize('kind', ['redis', 'amqp'])

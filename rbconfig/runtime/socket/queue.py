@@ -12,12 +12,13 @@ manager:
 
 * the URL from the spec or the environment, checked, and a one-line error
   naming the extra to install when the queue's client library is missing;
-* at start-up, the queue must answer: an unreachable Redis stops the start-up
-  with the reason (never a traceback), and the process listens for clients only
-  once it is subscribed, so a message published by another node right after a
-  client connects here is not missed (python-socketio subscribes lazily, at the
-  first client);
-* the log says when the subscription to Redis is lost and when it is back
+* at start-up, the queue must answer: an unreachable Redis or AMQP broker stops
+  the start-up with the reason (never a traceback), and the process listens for
+  clients only once it is subscribed (Redis) or its queue is bound to the
+  channel's exchange (AMQP), so a message published by another node right after
+  a client connects here is not missed (python-socketio subscribes lazily, at
+  the first client);
+* the log says when the subscription is lost and when it is back
   (python-socketio retries after 1, 2, 4 ... up to 60 seconds).
 
 A process that only emits (a worker, a cron job) uses :func:`write_only`:
@@ -168,28 +169,23 @@ class _QueueLog(logging.LoggerAdapter[logging.Logger]):
         return (f'{text} ({reason})' if reason else text), kwargs
 
 
-class _LoggedRedisManager(socketio.RedisManager):
-    """python-socketio's RedisManager that says when its subscription is in place.
+class _Subscription:
+    """What a listening manager shares: an event set once it is subscribed, and the log lines.
 
-    ``_redis_connect`` is what the manager's listening greenlet calls before it
-    subscribes, at the start and after each lost connection. Here, in that
-    greenlet, it subscribes at once (python-socketio's own ``subscribe`` that
-    follows is then a no-op for Redis), so the start-up can wait for it and the
-    log can say that events from the other nodes flow again.
+    Mixed into python-socketio's RedisManager and KombuManager below; each calls
+    :meth:`_subscribed` from its listening greenlet once it receives the channel's
+    messages (at the start, and again after each lost connection).
     """
 
-    def __init__(self, *args: Any, shown: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    shown: str
+    channel: str
+
+    def _init_subscription(self, shown: str) -> None:
         self.shown = shown
         self.subscribed = gevent.event.Event()
         self._subscriptions = 0
 
-    def _redis_connect(self) -> None:
-        super()._redis_connect()
-        if gevent.getcurrent() is not getattr(self, 'thread', None):
-            return  # the publishing side reconnecting: nothing to subscribe
-        assert self.pubsub is not None
-        self.pubsub.subscribe(self.channel)  # raises when Redis is still away: retried
+    def _subscribed(self) -> None:
         self._subscriptions += 1
         if self._subscriptions == 1:
             logger.info('message queue %s: subscribed to channel %r', self.shown, self.channel)
@@ -201,6 +197,52 @@ class _LoggedRedisManager(socketio.RedisManager):
                 self.channel,
             )
         self.subscribed.set()
+
+
+class _LoggedRedisManager(_Subscription, socketio.RedisManager):
+    """python-socketio's RedisManager that says when its subscription is in place.
+
+    ``_redis_connect`` is what the manager's listening greenlet calls before it
+    subscribes, at the start and after each lost connection. Here, in that
+    greenlet, it subscribes at once (python-socketio's own ``subscribe`` that
+    follows is then a no-op for Redis), so the start-up can wait for it and the
+    log can say that events from the other nodes flow again.
+    """
+
+    def __init__(self, *args: Any, shown: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_subscription(shown)
+
+    def _redis_connect(self) -> None:
+        super()._redis_connect()
+        if gevent.getcurrent() is not getattr(self, 'thread', None):
+            return  # the publishing side reconnecting: nothing to subscribe
+        assert self.pubsub is not None
+        self.pubsub.subscribe(self.channel)  # raises when Redis is still away: retried
+        self._subscribed()
+
+
+def _kombu_manager(setting: QueueSetting, kombu: ModuleType, **common: Any) -> Any:
+    """python-socketio's KombuManager that says when its queue is bound to the channel.
+
+    Through public options only: the listening queue (``queue_options``) gets
+    the channel's exchange as a ``kombu.binding`` whose ``bind`` reports back
+    once the broker has bound the queue, at the start and after each
+    reconnection (kombu declares and binds the queue again then).
+    """
+
+    class Manager(_Subscription, socketio.KombuManager):
+        pass
+
+    class Bound(kombu.binding):  # type: ignore[name-defined]
+        def bind(self, entity: Any, nowait: bool = False, channel: Any = None) -> None:
+            super().bind(entity, nowait=nowait, channel=channel)
+            manager._subscribed()
+
+    exchange = kombu.Exchange(setting.channel, type='fanout', durable=False)
+    manager = Manager(setting.url, queue_options={'bindings': [Bound(exchange)]}, **common)
+    manager._init_subscription(setting.shown)
+    return manager
 
 
 def check_version() -> str | None:
@@ -234,7 +276,11 @@ def _manager(setting: QueueSetting, *, write_only: bool) -> socketio.PubSubManag
         )
     if name == 'kafka':
         return socketio.KafkaManager(setting.url, **common)
-    return socketio.KombuManager(setting.url, **common)
+    if write_only:
+        return socketio.KombuManager(setting.url, **common)
+    import kombu
+
+    return _kombu_manager(setting, kombu, **common)
 
 
 def client_manager(document: Document, setting: QueueSetting) -> socketio.PubSubManager:
@@ -285,7 +331,7 @@ def start(document: Document, setting: QueueSetting, server: socketio.Server) ->
     manager = server.manager
     server.manager_initialized = True
     manager.initialize()
-    if isinstance(manager, _LoggedRedisManager) and not manager.subscribed.wait(STARTUP_TIMEOUT):
+    if isinstance(manager, _Subscription) and not manager.subscribed.wait(STARTUP_TIMEOUT):
         raise _unreachable(
             document, setting, TimeoutError(f'not subscribed within {STARTUP_TIMEOUT:.0f} s')
         )
