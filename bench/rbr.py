@@ -14,10 +14,12 @@ with the other jobs on it.
    building lark's parser, importing the format modules and every first use are in.
    The same job once more in that process is printed beside it (``again``).
 2. **Growth**: every reader (RBR, YAML, TOML text → model) and every writer (model →
-   text) at each of ``--sizes`` paths, per path, in a fresh process per size, after
-   one warm-up on a 10-path spec (so the once-per-process costs are out of the
-   per-path figure). Linear means the per-path cost at the largest size is within
-   10 % of the cost at the middle one.
+   text) at each of ``--sizes`` paths, per path, each job in a fresh process of its
+   own for each size (as ``rbconfig convert`` does one read and one write per
+   process), after one warm-up on a 10-path spec (so the once-per-process costs are
+   out of the per-path figure); the order of the jobs rotates from run to run.
+   Linear means the per-path cost at the largest size is within 10 % of the cost at
+   the middle one.
 3. **Stages** of RBR → model in one warm process (scan, LALR parse, map, validate),
    with lark's own lexer beside rbconfig's scanner (same tokens: checked).
 
@@ -33,6 +35,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -100,27 +103,27 @@ def _child_convert(paths: int, to: str) -> dict[str, float]:
     return {'cpu': cpu, 'again': again}
 
 
-def _child_growth(paths: int) -> dict[str, float]:
-    """Seconds per path of each reader and writer at ``paths`` paths (after a warm-up)."""
+def _child_growth(job: str, file: str) -> dict[str, float]:
+    """CPU seconds of one reader or writer (``job``: ``read yaml``, ``write rbr``...) on ``file``.
+
+    The process does nothing else of that size: a warm-up on a 10-path spec in
+    every format (parsers built, modules imported, first uses done), then, for
+    a writer, the model read from ``file`` (not timed), then the job, timed.
+    """
     import rbconfig.converters as converters
 
     small = converters.loads(generate(10), 'rbr')
-    texts = {fmt: converters.dumps(small.spec, fmt, small.comments) for fmt in FORMATS}
-    for fmt in FORMATS:  # parsers built, modules imported, first uses done
-        converters.loads(texts[fmt], fmt)
-    document = converters.loads(generate(paths), 'rbr')
-    texts = {fmt: converters.dumps(document.spec, fmt, document.comments) for fmt in FORMATS}
-    del document
-    found: dict[str, float] = {}
     for fmt in FORMATS:
-        cpu, loaded = _cpu(lambda fmt=fmt: converters.loads(texts[fmt], fmt))
-        found[f'read {fmt}'] = cpu / paths
-        cpu, _ = _cpu(
-            lambda fmt=fmt, loaded=loaded: converters.dumps(loaded.spec, fmt, loaded.comments)
-        )
-        found[f'write {fmt}'] = cpu / paths
-        del loaded
-    return found
+        converters.loads(converters.dumps(small.spec, fmt, small.comments), fmt)
+    del small
+    action, fmt = job.split()
+    text = Path(file).read_text(encoding='utf-8')
+    if action == 'read':
+        cpu, _ = _cpu(lambda: converters.loads(text, fmt))
+    else:
+        document = converters.loads(text, fmt)
+        cpu, _ = _cpu(lambda: converters.dumps(document.spec, fmt, document.comments))
+    return {'cpu': cpu}
 
 
 # -- in the parent ----------------------------------------------------------------------
@@ -136,6 +139,18 @@ def _run_child(*args: str) -> dict[str, float]:
         env={**_ENV, 'PYTHONPATH': str(_ROOT)},
     )
     return json.loads(done.stdout)
+
+
+def reference() -> float:
+    """CPU seconds of a fixed pure-Python loop (median of 5): compares figures across days."""
+
+    def loop() -> int:
+        total = 0
+        for number in range(1_000_000):
+            total += number
+        return total
+
+    return statistics.median(_cpu(loop)[0] for _ in range(5))
 
 
 def targets(paths: int, runs: int) -> None:
@@ -165,24 +180,35 @@ def targets(paths: int, runs: int) -> None:
 
 
 def growth(sizes: list[int], runs: int) -> None:
-    draws: dict[int, list[dict[str, float]]] = {size: [] for size in sizes}
-    for _ in range(runs):
-        for size in sizes:
-            draws[size].append(_run_child('growth', str(size)))
-    names = list(draws[sizes[0]][0])
-    median = {
-        size: {name: statistics.median(run[name] for run in draws[size]) for name in names}
-        for size in sizes
-    }
+    import rbconfig.converters as converters
+
+    jobs = [f'{action} {fmt}' for fmt in FORMATS for action in ('read', 'write')]
+    with tempfile.TemporaryDirectory(prefix='rbconfig-bench-') as folder:
+        files: dict[tuple[int, str], str] = {}
+        for size in sizes:  # the same spec in every format, written once
+            document = converters.loads(generate(size), 'rbr')
+            for fmt in FORMATS:
+                file = Path(folder, f'{size}.{fmt}')
+                file.write_text(converters.dumps(document.spec, fmt, document.comments))
+                files[size, fmt] = str(file)
+            del document
+        draws: dict[tuple[int, str], list[float]] = {(s, j): [] for s in sizes for j in jobs}
+        for run in range(runs):
+            turn = jobs[run % len(jobs) :] + jobs[: run % len(jobs)]  # rotated each run
+            for size in sizes:
+                for job in turn:
+                    child = _run_child('growth', job, files[size, job.split()[1]])
+                    draws[size, job].append(child['cpu'] / size)
     middle, largest = sizes[len(sizes) // 2], sizes[-1]
-    print(f'\n2. Growth: µs of CPU per path, fresh process per size, median of {runs}')
+    print(f'\n2. Growth: µs of CPU per path, a fresh process per job and size, median of {runs}')
     header = ''.join(f'{size:>10,}' for size in sizes)
     print(f'  {"":<12}{header}   {largest:,} / {middle:,}')
-    for name in names:
-        cells = ''.join(f'{median[size][name] * 1e6:10.1f}' for size in sizes)
-        ratio = median[largest][name] / median[middle][name]
+    for job in jobs:
+        median = {size: statistics.median(draws[size, job]) for size in sizes}
+        cells = ''.join(f'{median[size] * 1e6:10.1f}' for size in sizes)
+        ratio = median[largest] / median[middle]
         verdict = 'linear' if ratio <= LINEAR else 'NOT LINEAR'
-        print(f'  {name:<12}{cells}   {ratio:5.2f}  {verdict}')
+        print(f'  {job:<12}{cells}   {ratio:5.2f}  {verdict}')
 
 
 def stages(paths: int, runs: int) -> None:
@@ -226,8 +252,11 @@ def stages(paths: int, runs: int) -> None:
 def main() -> None:
     """Run the parts asked for and print their tables."""
     if len(sys.argv) > 1 and sys.argv[1] == '--child':
-        kind, paths = sys.argv[2], int(sys.argv[3])
-        found = _child_convert(paths, sys.argv[4]) if kind == 'convert' else _child_growth(paths)
+        kind = sys.argv[2]
+        if kind == 'convert':
+            found = _child_convert(int(sys.argv[3]), sys.argv[4])
+        else:
+            found = _child_growth(sys.argv[3], sys.argv[4])
         print(json.dumps(found))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -238,6 +267,7 @@ def main() -> None:
     args = parser.parse_args()
     load = ', '.join(f'{value:.1f}' for value in os.getloadavg())
     print(f'bench/rbr.py: load average {load} on {os.cpu_count()} CPUs')
+    print(f'machine speed: {reference() * 1000:.1f} ms of CPU for 10^6 turns of a Python loop')
     if args.only in (None, 'targets'):
         targets(args.paths, args.runs)
     if args.only in (None, 'growth'):
