@@ -1,6 +1,6 @@
 """Benchmark: RBR to the model and on to YAML, TOML and RBR, in fresh processes, at any size.
 
-Run: ``python3 bench/rbr.py [--paths 1000] [--runs 5] [--sizes 100,1000,10000]``
+Run: ``python3 bench/rbr.py [--paths 1000] [--runs 5] [--sizes 100,1000,10000] [--only PART]``
 
 Every figure is CPU seconds of a fresh Python process (no parser built, no cache
 warm), the median of ``--runs`` runs, jobs in turn (not all runs of one job in a
@@ -20,6 +20,11 @@ with the other jobs on it.
    out of the per-path figure); the order of the jobs rotates from run to run.
    Linear means the per-path cost at the largest size is within 10 % of the cost at
    the middle one.
+   **2b.** The same growth counted in instructions (valgrind's callgrind, when
+   installed): each job's count less that of the same process without the job, at
+   the middle and largest sizes. Counts do not move with the machine's load, so
+   they tell whether the code grows faster than the spec, or only the time (memory
+   that no longer fits the caches).
 3. **Stages** of RBR → model in one warm process (scan, LALR parse, map, validate),
    with lark's own lexer beside rbconfig's scanner (same tokens: checked).
 
@@ -30,8 +35,11 @@ template, a handler, a described status, a body type check and a header to set.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -116,13 +124,15 @@ def _child_growth(job: str, file: str) -> dict[str, float]:
     for fmt in FORMATS:
         converters.loads(converters.dumps(small.spec, fmt, small.comments), fmt)
     del small
-    action, fmt = job.split()
+    *baseline, action, fmt = job.split()  # 'skip read yaml': all but the job itself
     text = Path(file).read_text(encoding='utf-8')
     if action == 'read':
-        cpu, _ = _cpu(lambda: converters.loads(text, fmt))
+        cpu, _ = _cpu(lambda: None if baseline else converters.loads(text, fmt))
     else:
         document = converters.loads(text, fmt)
-        cpu, _ = _cpu(lambda: converters.dumps(document.spec, fmt, document.comments))
+        cpu, _ = _cpu(
+            lambda: None if baseline else converters.dumps(document.spec, fmt, document.comments)
+        )
     return {'cpu': cpu}
 
 
@@ -179,19 +189,27 @@ def targets(paths: int, runs: int) -> None:
     )
 
 
-def growth(sizes: list[int], runs: int) -> None:
+JOBS = [f'{action} {fmt}' for fmt in FORMATS for action in ('read', 'write')]
+
+
+def _spec_files(folder: str, sizes: list[int]) -> dict[tuple[int, str], str]:
+    """The same generated spec in every format, for each size, written once into ``folder``."""
     import rbconfig.converters as converters
 
-    jobs = [f'{action} {fmt}' for fmt in FORMATS for action in ('read', 'write')]
+    files: dict[tuple[int, str], str] = {}
+    for size in sizes:
+        document = converters.loads(generate(size), 'rbr')
+        for fmt in FORMATS:
+            file = Path(folder, f'{size}.{fmt}')
+            file.write_text(converters.dumps(document.spec, fmt, document.comments))
+            files[size, fmt] = str(file)
+    return files
+
+
+def growth(sizes: list[int], runs: int) -> None:
+    jobs = JOBS
     with tempfile.TemporaryDirectory(prefix='rbconfig-bench-') as folder:
-        files: dict[tuple[int, str], str] = {}
-        for size in sizes:  # the same spec in every format, written once
-            document = converters.loads(generate(size), 'rbr')
-            for fmt in FORMATS:
-                file = Path(folder, f'{size}.{fmt}')
-                file.write_text(converters.dumps(document.spec, fmt, document.comments))
-                files[size, fmt] = str(file)
-            del document
+        files = _spec_files(folder, sizes)
         draws: dict[tuple[int, str], list[float]] = {(s, j): [] for s in sizes for j in jobs}
         for run in range(runs):
             turn = jobs[run % len(jobs) :] + jobs[: run % len(jobs)]  # rotated each run
@@ -209,6 +227,61 @@ def growth(sizes: list[int], runs: int) -> None:
         ratio = median[largest] / median[middle]
         verdict = 'linear' if ratio <= LINEAR else 'NOT LINEAR'
         print(f'  {job:<12}{cells}   {ratio:5.2f}  {verdict}')
+
+
+def _instructions(job: str, file: str) -> int:
+    """Instructions a child process runs for ``job`` on ``file``, counted by callgrind."""
+    done = subprocess.run(
+        ['valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null']
+        + [sys.executable, __file__, '--child', 'growth', job, file],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**_ENV, 'PYTHONPATH': str(_ROOT), 'PYTHONHASHSEED': '0'},
+    )
+    found = re.search(r'Collected : (\d+)', done.stderr)
+    assert found, done.stderr[-2000:]
+    return int(found.group(1))
+
+
+def instructions(sizes: list[int]) -> None:
+    """Growth in instructions (callgrind): what the code does, whatever the machine's load.
+
+    Each job's count is that of its process less that of the same process
+    without the job (``skip read yaml``...); the children run side by side, as
+    counts do not depend on the load.
+    """
+    middle, largest = sizes[len(sizes) // 2], sizes[-1]
+    with tempfile.TemporaryDirectory(prefix='rbconfig-bench-') as folder:
+        files = _spec_files(folder, [middle, largest])
+        tasks = [
+            (size, job, variant)
+            for size in (middle, largest)
+            for job in JOBS
+            for variant in (job, f'skip {job}')
+        ]
+        with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+            counts = dict(
+                zip(
+                    tasks,
+                    pool.map(
+                        lambda task: _instructions(task[2], files[task[0], task[1].split()[1]]),
+                        tasks,
+                    ),
+                    strict=True,
+                )
+            )
+    print('\n2b. Growth in instructions (valgrind callgrind), thousands per path')
+    print(f'  {"":<12}{middle:>10,}{largest:>10,}   {largest:,} / {middle:,}')
+    for job in JOBS:
+        per_path = {
+            size: (counts[size, job, job] - counts[size, job, f'skip {job}']) / size
+            for size in (middle, largest)
+        }
+        ratio = per_path[largest] / per_path[middle]
+        verdict = 'linear' if ratio <= LINEAR else 'NOT LINEAR'
+        cells = f'{per_path[middle] / 1000:10.1f}{per_path[largest] / 1000:10.1f}'
+        print(f'  {job:<12}{cells}   {ratio:5.3f}  {verdict}')
 
 
 def stages(paths: int, runs: int) -> None:
@@ -263,7 +336,7 @@ def main() -> None:
     parser.add_argument('--paths', type=int, default=1000)
     parser.add_argument('--runs', type=int, default=5)
     parser.add_argument('--sizes', default='100,1000,10000')
-    parser.add_argument('--only', choices=['targets', 'growth', 'stages'])
+    parser.add_argument('--only', choices=['targets', 'growth', 'instructions', 'stages'])
     args = parser.parse_args()
     load = ', '.join(f'{value:.1f}' for value in os.getloadavg())
     print(f'bench/rbr.py: load average {load} on {os.cpu_count()} CPUs')
@@ -272,6 +345,11 @@ def main() -> None:
         targets(args.paths, args.runs)
     if args.only in (None, 'growth'):
         growth([int(size) for size in args.sizes.split(',')], args.runs)
+    if args.only in (None, 'instructions'):
+        if shutil.which('valgrind'):
+            instructions([int(size) for size in args.sizes.split(',')])
+        else:
+            print('\n2b. Growth in instructions: skipped, valgrind is not installed')
     if args.only in (None, 'stages'):
         stages(args.paths, args.runs)
 

@@ -24,13 +24,19 @@ Then the growth: the whole ``rbconfig validate`` process on YAML specs of each o
 ``--sizes`` paths, and what each path adds (the difference to the next smaller
 size, per path): linear when the last step costs within 10 % of the one before.
 
+Then the same growth counted in instructions, with valgrind's callgrind when it is
+installed (one run per size: counts do not move with the machine's load), which tells
+whether the work grows faster than the spec or only the time it takes.
+
 Run: ``python3 bench/validate.py [--paths 1000] [--runs 5] [--sizes 100,1000,10000]``
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -193,6 +199,50 @@ def growth(validate: list[str], sizes: list[int], runs: int) -> None:
         print(f'last step / the one before: {ratio:.2f} ({verdict})')
 
 
+def instructions(validate: list[str], sizes: list[int]) -> None:
+    """The same growth counted in instructions (valgrind's callgrind), one run per size.
+
+    Counts do not move with the machine's load (hash seed fixed): they tell
+    whether the work grows faster than the spec, or only the time it takes.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        commands = []
+        for size in sizes:
+            Path(folder, str(size)).mkdir()
+            file = Path(folder, str(size), 'bench.yaml')
+            file.write_text(make_spec(size), encoding='utf-8')
+            write_code(Path(folder, str(size)), size)
+            commands.append(
+                ['valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null']
+                + [*validate, 'validate', str(file)]
+            )
+        with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+            counts = dict(zip(sizes, pool.map(_count, commands), strict=True))
+    print('\ngrowth in instructions (valgrind callgrind), whole rbconfig validate process')
+    print(f'{"paths":>8} {"millions":>14} {"thousands per path added":>25}')
+    steps = []
+    for previous, size in zip([None, *sizes], sizes, strict=False):
+        if previous is None:
+            print(f'{size:8,} {counts[size] / 1e6:14.1f}')
+            continue
+        step = (counts[size] - counts[previous]) / (size - previous)
+        steps.append(step)
+        print(f'{size:8,} {counts[size] / 1e6:14.1f} {step / 1e3:25.1f}')
+    if len(steps) >= 2:
+        ratio = steps[-1] / steps[-2]
+        verdict = 'linear' if ratio <= LINEAR else 'NOT LINEAR'
+        print(f'last step / the one before: {ratio:.3f} ({verdict})')
+
+
+def _count(command: list[str]) -> int:
+    done = subprocess.run(
+        command, check=True, capture_output=True, text=True, env={**_ENV, 'PYTHONHASHSEED': '0'}
+    )
+    found = re.search(r'Collected : (\d+)', done.stderr)
+    assert found, done.stderr[-2000:]
+    return int(found.group(1))
+
+
 def main() -> int:
     """Generate the spec, time everything, print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -246,7 +296,12 @@ def main() -> int:
         f'whole rbconfig validate process (YAML): {cpu:.3f} s CPU (draws '
         f'{" ".join(f"{value:.3f}" for value in sorted(cpus))}), {verdict} the {TARGET} s target'
     )
-    growth(validate, [int(size) for size in args.sizes.split(',')], args.runs)
+    sizes = [int(size) for size in args.sizes.split(',')]
+    growth(validate, sizes, args.runs)
+    if shutil.which('valgrind'):
+        instructions(validate, sizes)
+    else:
+        print('\ngrowth in instructions: skipped, valgrind is not installed')
     return 0
 
 
