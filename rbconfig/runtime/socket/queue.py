@@ -173,8 +173,8 @@ class _Subscription:
     """What a listening manager shares: an event set once it is subscribed, and the log lines.
 
     Mixed into python-socketio's RedisManager and KombuManager below; each calls
-    :meth:`_subscribed` from its listening greenlet once it receives the channel's
-    messages (at the start, and again after each lost connection).
+    :meth:`_subscribed` from its listening greenlet once the channel's messages
+    reach it (at the start, and again after each lost connection).
     """
 
     shown: str
@@ -222,13 +222,18 @@ class _LoggedRedisManager(_Subscription, socketio.RedisManager):
         self._subscribed()
 
 
-def _kombu_manager(setting: QueueSetting, kombu: ModuleType, **common: Any) -> Any:
+def _kombu_manager(
+    setting: QueueSetting, kombu: ModuleType, **common: Any
+) -> socketio.KombuManager:
     """python-socketio's KombuManager that says when its queue is bound to the channel.
 
-    Through public options only: the listening queue (``queue_options``) gets
-    the channel's exchange as a ``kombu.binding`` whose ``bind`` reports back
-    once the broker has bound the queue, at the start and after each
-    reconnection (kombu declares and binds the queue again then).
+    Through public options: the listening queue (``queue_options``) gets the
+    channel's exchange as a ``kombu.binding`` whose ``bind`` reports back once
+    the broker has bound the queue, at the start and after each reconnection
+    (kombu declares and binds the queue again then). The exchange is the one
+    python-socketio publishes to: named after the channel, fanout, not durable.
+    Should a python-socketio release declare it otherwise, the broker would
+    refuse the binding and the start-up would stop, "not subscribed".
     """
 
     class Manager(_Subscription, socketio.KombuManager):
