@@ -169,34 +169,50 @@ def code_checks(file: Path, runs: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
+def _specs(folder: str, sizes: list[int]) -> dict[int, Path]:
+    """A spec of each size in ``folder``, each beside the ``bench`` code it names, and no more."""
+    files = {}
+    for size in sizes:
+        Path(folder, str(size)).mkdir()
+        files[size] = Path(folder, str(size), 'bench.yaml')
+        files[size].write_text(make_spec(size), encoding='utf-8')
+        write_code(Path(folder, str(size)), size)
+    return files
+
+
+def _print_growth(
+    totals: dict[int, float], total: str, added: str, unit: float, places: tuple[int, int]
+) -> None:
+    """Each size's total, what each path adds over the size before (× ``unit``), and the
+    ratio of the last step to the one before (``places``: decimals of totals, of the ratio)."""
+    width = len(added) + 1
+    print(f'{"paths":>8} {total:>14} {added:>{width}}')
+    sizes = list(totals)
+    steps = []
+    for previous, size in zip([None, *sizes], sizes, strict=False):
+        if previous is None:
+            print(f'{size:8,} {totals[size]:14.{places[0]}f}')
+            continue
+        step = (totals[size] - totals[previous]) / (size - previous)
+        steps.append(step)
+        print(f'{size:8,} {totals[size]:14.{places[0]}f} {step * unit:{width}.1f}')
+    if len(steps) >= 2:
+        ratio = steps[-1] / steps[-2]
+        verdict = 'linear' if ratio <= LINEAR else 'NOT LINEAR'
+        print(f'last step / the one before: {ratio:.{places[1]}f} ({verdict})')
+
+
 def growth(validate: list[str], sizes: list[int], runs: int) -> None:
     """The whole validate process at each size, and what each path adds."""
     cpus: dict[int, list[float]] = {size: [] for size in sizes}
     with tempfile.TemporaryDirectory() as folder:
-        files = {}
-        for size in sizes:  # each spec with the code it names, and no more
-            Path(folder, str(size)).mkdir()
-            files[size] = Path(folder, str(size), 'bench.yaml')
-            files[size].write_text(make_spec(size), encoding='utf-8')
-            write_code(Path(folder, str(size)), size)
+        files = _specs(folder, sizes)
         for _ in range(runs):
             for size in sizes:  # in turn, so the machine's load falls on every size alike
                 cpus[size] += draws([*validate, 'validate', str(files[size])], 1)[1]
-    median = {size: statistics.median(cpus[size]) for size in sizes}
     print(f'\ngrowth: rbconfig validate on YAML, CPU seconds, median of {runs}')
-    print(f'{"paths":>8} {"whole process":>14} {"µs per path added":>18}')
-    steps = []
-    for previous, size in zip([None, *sizes], sizes, strict=False):
-        if previous is None:
-            print(f'{size:8,} {median[size]:14.3f}')
-            continue
-        step = (median[size] - median[previous]) / (size - previous)
-        steps.append(step)
-        print(f'{size:8,} {median[size]:14.3f} {step * 1e6:18.1f}')
-    if len(steps) >= 2:
-        ratio = steps[-1] / steps[-2]
-        verdict = 'linear' if ratio <= LINEAR else 'NOT LINEAR'
-        print(f'last step / the one before: {ratio:.2f} ({verdict})')
+    medians = {size: statistics.median(cpus[size]) for size in sizes}
+    _print_growth(medians, 'whole process', 'µs per path added', 1e6, (3, 2))
 
 
 def instructions(validate: list[str], sizes: list[int]) -> None:
@@ -205,33 +221,15 @@ def instructions(validate: list[str], sizes: list[int]) -> None:
     Counts do not move with the machine's load (hash seed fixed): they tell
     whether the work grows faster than the spec, or only the time it takes.
     """
+    callgrind = ['valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null']
     with tempfile.TemporaryDirectory() as folder:
-        commands = []
-        for size in sizes:
-            Path(folder, str(size)).mkdir()
-            file = Path(folder, str(size), 'bench.yaml')
-            file.write_text(make_spec(size), encoding='utf-8')
-            write_code(Path(folder, str(size)), size)
-            commands.append(
-                ['valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null']
-                + [*validate, 'validate', str(file)]
-            )
+        files = _specs(folder, sizes)
+        commands = [[*callgrind, *validate, 'validate', str(files[size])] for size in sizes]
         with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
             counts = dict(zip(sizes, pool.map(_count, commands), strict=True))
     print('\ngrowth in instructions (valgrind callgrind), whole rbconfig validate process')
-    print(f'{"paths":>8} {"millions":>14} {"thousands per path added":>25}')
-    steps = []
-    for previous, size in zip([None, *sizes], sizes, strict=False):
-        if previous is None:
-            print(f'{size:8,} {counts[size] / 1e6:14.1f}')
-            continue
-        step = (counts[size] - counts[previous]) / (size - previous)
-        steps.append(step)
-        print(f'{size:8,} {counts[size] / 1e6:14.1f} {step / 1e3:25.1f}')
-    if len(steps) >= 2:
-        ratio = steps[-1] / steps[-2]
-        verdict = 'linear' if ratio <= LINEAR else 'NOT LINEAR'
-        print(f'last step / the one before: {ratio:.3f} ({verdict})')
+    millions = {size: count / 1e6 for size, count in counts.items()}
+    _print_growth(millions, 'millions', 'thousands per path added', 1e3, (1, 3))
 
 
 def _count(command: list[str]) -> int:
