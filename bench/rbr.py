@@ -38,8 +38,6 @@ import argparse
 import concurrent.futures
 import json
 import os
-import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -48,6 +46,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+# From this folder (the script's own), not as the package ``bench``: the spec that
+# bench/validate.py generates names a package of that name.
+from instructions import available as instructions_available
+from instructions import count as counted
 
 TARGET = 0.2
 #: Per-path cost at the largest size over the middle size that still counts as linear.
@@ -207,12 +210,11 @@ def _spec_files(folder: str, sizes: list[int]) -> dict[tuple[int, str], str]:
 
 
 def growth(sizes: list[int], runs: int) -> None:
-    jobs = JOBS
     with tempfile.TemporaryDirectory(prefix='rbconfig-bench-') as folder:
         files = _spec_files(folder, sizes)
-        draws: dict[tuple[int, str], list[float]] = {(s, j): [] for s in sizes for j in jobs}
+        draws: dict[tuple[int, str], list[float]] = {(s, j): [] for s in sizes for j in JOBS}
         for run in range(runs):
-            turn = jobs[run % len(jobs) :] + jobs[: run % len(jobs)]  # rotated each run
+            turn = JOBS[run % len(JOBS) :] + JOBS[: run % len(JOBS)]  # rotated each run
             for size in sizes:
                 for job in turn:
                     child = _run_child('growth', job, files[size, job.split()[1]])
@@ -221,7 +223,7 @@ def growth(sizes: list[int], runs: int) -> None:
     print(f'\n2. Growth: µs of CPU per path, a fresh process per job and size, median of {runs}')
     header = ''.join(f'{size:>10,}' for size in sizes)
     print(f'  {"":<12}{header}   {largest:,} / {middle:,}')
-    for job in jobs:
+    for job in JOBS:
         median = {size: statistics.median(draws[size, job]) for size in sizes}
         cells = ''.join(f'{median[size] * 1e6:10.1f}' for size in sizes)
         ratio = median[largest] / median[middle]
@@ -229,19 +231,11 @@ def growth(sizes: list[int], runs: int) -> None:
         print(f'  {job:<12}{cells}   {ratio:5.2f}  {verdict}')
 
 
-def _instructions(job: str, file: str) -> int:
-    """Instructions a child process runs for ``job`` on ``file``, counted by callgrind."""
-    done = subprocess.run(
-        ['valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null']
-        + [sys.executable, __file__, '--child', 'growth', job, file],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**_ENV, 'PYTHONPATH': str(_ROOT), 'PYTHONHASHSEED': '0'},
-    )
-    found = re.search(r'Collected : (\d+)', done.stderr)
-    assert found, done.stderr[-2000:]
-    return int(found.group(1))
+def _instructions(task: tuple[int, str, str], files: dict[tuple[int, str], str]) -> int:
+    """Instructions of a growth child: ``task`` is (size, job, the job or its ``skip`` twin)."""
+    size, job, variant = task
+    command = [sys.executable, __file__, '--child', 'growth', variant, files[size, job.split()[1]]]
+    return counted(command, {**_ENV, 'PYTHONPATH': str(_ROOT)})
 
 
 def instructions(sizes: list[int]) -> None:
@@ -261,16 +255,8 @@ def instructions(sizes: list[int]) -> None:
             for variant in (job, f'skip {job}')
         ]
         with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-            counts = dict(
-                zip(
-                    tasks,
-                    pool.map(
-                        lambda task: _instructions(task[2], files[task[0], task[1].split()[1]]),
-                        tasks,
-                    ),
-                    strict=True,
-                )
-            )
+            found = pool.map(lambda task: _instructions(task, files), tasks)
+            counts = dict(zip(tasks, found, strict=True))
     print('\n2b. Growth in instructions (valgrind callgrind), thousands per path')
     print(f'  {"":<12}{middle:>10,}{largest:>10,}   {largest:,} / {middle:,}')
     for job in JOBS:
@@ -346,7 +332,7 @@ def main() -> None:
     if args.only in (None, 'growth'):
         growth([int(size) for size in args.sizes.split(',')], args.runs)
     if args.only in (None, 'instructions'):
-        if shutil.which('valgrind'):
+        if instructions_available():
             instructions([int(size) for size in args.sizes.split(',')])
         else:
             print('\n2b. Growth in instructions: skipped, valgrind is not installed')

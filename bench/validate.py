@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import os
-import re
 import resource
 import shutil
 import statistics
@@ -45,6 +44,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+# From this folder (the script's own), not as the package ``bench``: the spec that
+# bench/validate.py generates names a package of that name.
+from instructions import available as instructions_available
+from instructions import count as counted
 
 TARGET = 0.2
 #: The last step of the growth over the one before that still counts as linear.
@@ -221,24 +225,15 @@ def instructions(validate: list[str], sizes: list[int]) -> None:
     Counts do not move with the machine's load (hash seed fixed): they tell
     whether the work grows faster than the spec, or only the time it takes.
     """
-    callgrind = ['valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null']
     with tempfile.TemporaryDirectory() as folder:
         files = _specs(folder, sizes)
-        commands = [[*callgrind, *validate, 'validate', str(files[size])] for size in sizes]
+        commands = [[*validate, 'validate', str(files[size])] for size in sizes]
         with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-            counts = dict(zip(sizes, pool.map(_count, commands), strict=True))
+            found = pool.map(lambda command: counted(command, _ENV), commands)
+            counts = dict(zip(sizes, found, strict=True))
     print('\ngrowth in instructions (valgrind callgrind), whole rbconfig validate process')
     millions = {size: count / 1e6 for size, count in counts.items()}
     _print_growth(millions, 'millions', 'thousands per path added', 1e3, (1, 3))
-
-
-def _count(command: list[str]) -> int:
-    done = subprocess.run(
-        command, check=True, capture_output=True, text=True, env={**_ENV, 'PYTHONHASHSEED': '0'}
-    )
-    found = re.search(r'Collected : (\d+)', done.stderr)
-    assert found, done.stderr[-2000:]
-    return int(found.group(1))
 
 
 def main() -> int:
@@ -296,7 +291,7 @@ def main() -> int:
     )
     sizes = [int(size) for size in args.sizes.split(',')]
     growth(validate, sizes, args.runs)
-    if shutil.which('valgrind'):
+    if instructions_available():
         instructions(validate, sizes)
     else:
         print('\ngrowth in instructions: skipped, valgrind is not installed')
