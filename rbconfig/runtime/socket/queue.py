@@ -260,7 +260,10 @@ def check_version() -> str | None:
     return None
 
 
-def _manager(setting: QueueSetting, *, write_only: bool) -> socketio.PubSubManager:
+def _manager(
+    setting: QueueSetting, module: ModuleType, *, write_only: bool
+) -> socketio.PubSubManager:
+    """python-socketio's manager for ``setting``; ``module`` is the queue's client library."""
     log = _QueueLog(logger, {'queue': setting.shown})
     common: dict[str, Any] = {'channel': setting.channel, 'write_only': write_only, 'logger': log}
     name = setting.kind.name
@@ -283,9 +286,7 @@ def _manager(setting: QueueSetting, *, write_only: bool) -> socketio.PubSubManag
         return socketio.KafkaManager(setting.url, **common)
     if write_only:
         return socketio.KombuManager(setting.url, **common)
-    import kombu
-
-    return _kombu_manager(setting, kombu, **common)
+    return _kombu_manager(setting, module, **common)
 
 
 def client_manager(document: Document, setting: QueueSetting) -> socketio.PubSubManager:
@@ -303,7 +304,7 @@ def client_manager(document: Document, setting: QueueSetting) -> socketio.PubSub
     if problem and setting.kind.name in ('redis', 'valkey'):
         raise StartupError.at(document, setting.loc, problem)
     try:
-        manager = _manager(setting, write_only=False)
+        manager = _manager(setting, module, write_only=False)
     except Exception as ex:  # e.g. kafka: no broker answers
         raise _unreachable(document, setting, ex) from None
     if isinstance(manager, socketio.RedisManager):
@@ -395,5 +396,4 @@ def write_only(document: Document) -> socketio.PubSubManager:
             ('socketio', 'message_queue'),
             f'no message queue: set socketio.message_queue in the spec or {ENV_VAR}',
         )
-    _client_module(document, setting)
-    return _manager(setting, write_only=True)
+    return _manager(setting, _client_module(document, setting), write_only=True)
