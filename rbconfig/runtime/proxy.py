@@ -19,6 +19,9 @@
   ``x-proxy-read-timeout`` (default 30 s) for each read. An unreachable upstream
   answers 502, one that does not connect or answer in time 504, one that fails
   mid-answer 502.
+* An ``https`` upstream's certificate is verified against the system's trust
+  store (OpenSSL's defaults: ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` point
+  elsewhere); one that is refused answers 502, saying why.
 * Credentials in the URL (``proxy:http://user:password@host``) go to the
   upstream as HTTP Basic ``Authorization`` (in place of the client's); they are
   never sent in ``Host`` nor shown in an error.
@@ -29,6 +32,7 @@ from __future__ import annotations
 import base64
 import errno
 import logging
+import ssl
 import urllib.parse
 from typing import Any
 
@@ -88,8 +92,12 @@ def _timed_out(ex: BaseException) -> bool:
 
 
 def _reason(ex: BaseException) -> str:
-    """What went wrong, without urllib3's pool description."""
+    """What went wrong, without urllib3's pool description nor OpenSSL's source lines."""
     cause = ex.__cause__ or ex.__context__ or ex
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return f'its TLS certificate was refused ({cause.verify_message})'
+    if isinstance(cause, ssl.SSLError):
+        return f'TLS failed ({cause.reason or cause.strerror})'
     return f'{type(cause).__name__}: {cause}'
 
 

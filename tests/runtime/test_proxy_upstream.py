@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -330,3 +332,59 @@ def test_an_upstream_failing_mid_answer_cuts_the_answer_short(
 def test_checked_answers_are_read_whole(client) -> None:  # noqa: ANN001
     assert client.simulate_get('/svc/checked/json').status_code == 200
     assert client.simulate_get('/svc/checked/gzipped').status_code == 502  # not JSON
+
+
+# -- an HTTPS upstream ------------------------------------------------------------------
+
+
+@pytest.fixture(scope='module')
+def tls_upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """The same upstream over TLS, with a self-signed certificate for 127.0.0.1 (made by
+    the openssl command); gives its port and the certificate's file."""
+    folder = tmp_path_factory.mktemp('tls')
+    cert, key = folder / 'cert.pem', folder / 'key.pem'
+    subprocess.run(
+        ['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+         '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+         '-keyout', str(key), '-out', str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = QuietServer(('127.0.0.1', 0), Upstream)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], cert
+    server.shutdown()
+    server.server_close()
+
+
+def _tls_client(tmp_path: Path, port: int):  # noqa: ANN202
+    spec = {'paths': {'api': {'url': '/api/{rest:.*}', 'use': f'proxy:https://127.0.0.1:{port}'}}}
+    return make_client(tmp_path, spec)
+
+
+def test_an_https_upstream_is_reached_over_verified_tls(
+    tmp_path: Path, tls_upstream: tuple[int, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, cert = tls_upstream
+    monkeypatch.setenv('SSL_CERT_FILE', str(cert))  # OpenSSL's own: trust this certificate
+    answer = _tls_client(tmp_path, port).simulate_get('/api/things', params={'q': '1'})
+    assert answer.status_code == 200, answer.text
+    assert answer.json['path'] == '/things?q=1'
+    assert answer.json['headers']['host'] == f'127.0.0.1:{port}'
+
+
+def test_an_https_upstream_with_an_untrusted_certificate_is_502(
+    tmp_path: Path, tls_upstream: tuple[int, Path]
+) -> None:
+    port, _ = tls_upstream
+    answer = _tls_client(tmp_path, port).simulate_get('/api/things')
+    assert answer.status_code == 502
+    assert answer.headers['content-type'] == 'application/problem+json'
+    detail = answer.json['detail']
+    assert detail == (
+        f'The upstream 127.0.0.1:{port} failed: '
+        'its TLS certificate was refused (self-signed certificate)'
+    )  # no library internals (urllib3's pool, OpenSSL's source line)
