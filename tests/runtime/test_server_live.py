@@ -8,6 +8,7 @@ serves with the same server, that its time limits come from the spec's
 from __future__ import annotations
 
 import json
+import select
 import socket
 from pathlib import Path
 
@@ -73,6 +74,27 @@ def test_a_413_closes_the_connection_instead_of_reading_50_mb() -> None:
             b'POST /demos/capitalize HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\n'
             b'Content-Length: 52428800\r\n\r\n' + b'x' * 4096
         )
+        raw = read_until_closed(sock)
+    assert raw.startswith(b'HTTP/1.1 413 ')
+    assert b'\r\nConnection: close\r\n' in raw
+
+
+def test_a_client_still_uploading_after_a_413_gets_the_answer() -> None:
+    """The server lingers: closed with the upload's bytes unread, the kernel would reset
+    the connection, and the client, still sending, would lose the 413."""
+    with (
+        start_server(DEMOS) as server,
+        socket.create_connection(('127.0.0.1', server.port), timeout=10) as sock,
+    ):
+        sock.sendall(
+            b'POST /demos/capitalize HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\n'
+            b'Content-Length: 52428800\r\n\r\n' + b'x' * 4096
+        )
+        # The answer is there (not read yet); the client, a simple uploader, goes on
+        # sending. Had the server closed without lingering, the kernel would have reset
+        # the connection and this would fail (a broken pipe) before the answer is read.
+        assert select.select([sock], [], [], 10)[0]
+        sock.sendall(b'x' * 1_048_576)
         raw = read_until_closed(sock)
     assert raw.startswith(b'HTTP/1.1 413 ')
     assert b'\r\nConnection: close\r\n' in raw
