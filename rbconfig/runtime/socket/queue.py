@@ -172,15 +172,16 @@ class _QueueLog(logging.LoggerAdapter[logging.Logger]):
 class _Subscription:
     """What a listening manager shares: an event set once it is subscribed, and the log lines.
 
-    Mixed into python-socketio's RedisManager and KombuManager below; each calls
-    :meth:`_subscribed` from its listening greenlet once the channel's messages
-    reach it (at the start, and again after each lost connection).
+    Mixed into python-socketio's RedisManager and KombuManager below (``shown``:
+    the queue's URL as logs show it); each calls :meth:`_subscribed` from its
+    listening greenlet once the channel's messages reach it (at the start, and
+    again after each lost connection).
     """
 
-    shown: str
     channel: str
 
-    def _init_subscription(self, shown: str) -> None:
+    def __init__(self, *args: Any, shown: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.shown = shown
         self.subscribed = gevent.event.Event()
         self._subscriptions = 0
@@ -209,10 +210,6 @@ class _LoggedRedisManager(_Subscription, socketio.RedisManager):
     log can say that events from the other nodes flow again.
     """
 
-    def __init__(self, *args: Any, shown: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._init_subscription(shown)
-
     def _redis_connect(self) -> None:
         super()._redis_connect()
         if gevent.getcurrent() is not getattr(self, 'thread', None):
@@ -220,6 +217,10 @@ class _LoggedRedisManager(_Subscription, socketio.RedisManager):
         assert self.pubsub is not None
         self.pubsub.subscribe(self.channel)  # raises when Redis is still away: retried
         self._subscribed()
+
+
+class _LoggedKombuManager(_Subscription, socketio.KombuManager):
+    """python-socketio's KombuManager that says when its queue is bound (:func:`_kombu_manager`)."""
 
 
 def _kombu_manager(
@@ -236,17 +237,14 @@ def _kombu_manager(
     refuse the binding and the start-up would stop, "not subscribed".
     """
 
-    class Manager(_Subscription, socketio.KombuManager):
-        pass
-
     class Bound(kombu.binding):  # type: ignore[name-defined]
         def bind(self, entity: Any, nowait: bool = False, channel: Any = None) -> None:
             super().bind(entity, nowait=nowait, channel=channel)
             manager._subscribed()
 
     exchange = kombu.Exchange(setting.channel, type='fanout', durable=False)
-    manager = Manager(setting.url, queue_options={'bindings': [Bound(exchange)]}, **common)
-    manager._init_subscription(setting.shown)
+    options = {'bindings': [Bound(exchange)]}
+    manager = _LoggedKombuManager(setting.url, queue_options=options, shown=setting.shown, **common)
     return manager
 
 
