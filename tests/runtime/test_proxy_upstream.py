@@ -14,6 +14,7 @@ import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -128,16 +129,27 @@ class QuietServer(ThreadingHTTPServer):
         pass  # the proxy hung up on /slow on purpose
 
 
-@pytest.fixture(scope='module')
-def upstream() -> Iterator[int]:
+@contextmanager
+def serving(context: ssl.SSLContext | None = None) -> Iterator[int]:
+    """The upstream in a thread (over TLS with ``context``) until the block ends; its port."""
     server = QuietServer(('127.0.0.1', 0), Upstream)
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield server.server_address[1]
-    EVENTS['release'].set()
-    EVENTS['second'].set()
-    server.shutdown()
-    server.server_close()
+    try:
+        yield server.server_address[1]
+    finally:
+        EVENTS['release'].set()
+        EVENTS['second'].set()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope='module')
+def upstream() -> Iterator[int]:
+    with serving() as port:
+        yield port
 
 
 @pytest.fixture
@@ -351,13 +363,8 @@ def tls_upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int
     )  # fmt: skip
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server = QuietServer(('127.0.0.1', 0), Upstream)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1], cert
-    server.shutdown()
-    server.server_close()
+    with serving(context) as port:
+        yield port, cert
 
 
 def _tls_client(tmp_path: Path, port: int):  # noqa: ANN202
