@@ -329,11 +329,12 @@ def main() -> None:
     print(f'machine speed: {reference() * 1000:.1f} ms of CPU for 10^6 turns of a Python loop')
     if args.only in (None, 'targets'):
         targets(args.paths, args.runs)
+    sizes = [int(size) for size in args.sizes.split(',')]
     if args.only in (None, 'growth'):
-        growth([int(size) for size in args.sizes.split(',')], args.runs)
+        growth(sizes, args.runs)
     if args.only in (None, 'instructions'):
         if instructions_available():
-            instructions([int(size) for size in args.sizes.split(',')])
+            instructions(sizes)
         else:
             print('\n2b. Growth in instructions: skipped, valgrind is not installed')
     if args.only in (None, 'stages'):
