@@ -5,8 +5,12 @@ checks, statuses and headers) as YAML and as TOML in a temporary folder, with
 the Python package it names (so the code checks find every handler), then
 times, side by side, each in fresh processes:
 
-- ``python -c pass``: the interpreter's own start-up (the floor);
+- ``python -c pass``: the interpreter's own start-up;
 - ``python -c 'import rbconfig.converters'``: the cost of importing pydantic and the models;
+- the floor: that import, then libyaml (PyYAML's C parser) reading the spec's text,
+  keeping nothing, and the spec's data (unpickled) validated into the model: the
+  least any ``validate`` of this YAML can cost with this stack (pydantic models,
+  PyYAML); when it is over the target, so is any validate;
 - the whole ``rbconfig validate`` process on the YAML and on the TOML spec (the code
   checks included: they are on by default);
 - loading the same spec in-process (no start-up);
@@ -36,6 +40,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import os
+import pickle
 import resource
 import shutil
 import statistics
@@ -53,6 +58,20 @@ from instructions import count as counted
 TARGET = 0.2
 #: The last step of the growth over the one before that still counts as linear.
 LINEAR = 1.10
+
+#: The least any YAML validate can do with this stack, run as ``python -c FLOOR spec.yaml
+#: data.pickle``: start Python, import pydantic and build the models, have libyaml
+#: (PyYAML's C parser, the fastest YAML reader it has) read the text, keeping nothing,
+#: and validate the spec's data, unpickled (nearly free), into the model; the collector
+#: paused, as rbconfig's loaders do.
+FLOOR = (
+    'import gc, pickle, sys, yaml\n'
+    'from rbconfig.schema import Spec\n'
+    'gc.disable()\n'
+    'text = open(sys.argv[1], encoding="utf-8").read()\n'
+    'for _ in yaml.parse(text, Loader=yaml.CSafeLoader): pass\n'
+    'Spec.model_validate(pickle.loads(open(sys.argv[2], "rb").read()))'
+)
 
 # As installed: byte code cached (some machines set PYTHONDONTWRITEBYTECODE, which
 # makes every run compile the package's modules again).
@@ -245,6 +264,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from rbconfig.converters import dumps, load
+    from rbconfig.converters.yaml.reader import read_source
 
     script = shutil.which('rbconfig')
     validate = [script] if script else [sys.executable, '-m', 'rbconfig.cli']
@@ -255,9 +275,12 @@ def main() -> int:
         toml_file = Path(folder, 'bench.toml')
         toml_file.write_text(dumps(load(yaml_file).spec, 'toml'), encoding='utf-8')
         size = yaml_file.stat().st_size
+        data_file = Path(folder, 'bench.pickle')
+        data_file.write_bytes(pickle.dumps(read_source(yaml_file.read_text(), 'bench.yaml').data))
         commands = {
             'python -c pass': [sys.executable, '-c', 'pass'],
             'import rbconfig.converters': [sys.executable, '-c', 'import rbconfig.converters'],
+            'floor': [sys.executable, '-c', FLOOR, str(yaml_file), str(data_file)],
             'rbconfig validate (YAML)': [*validate, 'validate', str(yaml_file)],
             'rbconfig validate (TOML)': [*validate, 'validate', str(toml_file)],
         }
@@ -289,6 +312,13 @@ def main() -> int:
         f'whole rbconfig validate process (YAML): {cpu:.3f} s CPU (draws '
         f'{" ".join(f"{value:.3f}" for value in sorted(cpus))}), {verdict} the {TARGET} s target'
     )
+    floor = statistics.median(found['floor'][1])
+    if floor >= TARGET:
+        print(
+            f'the floor alone (start-up, pydantic and the models, libyaml reading the text, '
+            f'the data validated into the model; no positions, no code checks) takes '
+            f'{floor:.3f} s CPU: the {TARGET} s target is below what this stack can do'
+        )
     sizes = [int(size) for size in args.sizes.split(',')]
     growth(validate, sizes, args.runs)
     if instructions_available():
