@@ -10,7 +10,11 @@ and N:
 * burst: M messages sent back to back; fan-out messages per second from the
   first send until every client has all M, how many were lost, and the
   server's CPU time per delivery (/proc/<pid>/stat: the clients share the
-  CPUs, so wall time is at the mercy of the load).
+  CPUs, so wall time is at the mercy of the load), and the Node processes'
+  (clients and sender) beside it. The burst keeps every CPU busy, so the
+  deliveries per second follow the CPU time a delivery costs, server and
+  clients together: Node's total over the clients' share of rbconfig's is
+  printed as the most a server that cost nothing could show against Node here.
 
 Each figure is shown as min / median / max over the runs (at least 3); the
 order of the servers is rotated from one run to the next.
@@ -231,7 +235,9 @@ def measure(
 
         for proc in receivers:
             proc.send(op='burst', count=burst)
+        load = [proc.process.pid for proc in [*receivers, sender]]
         cpu_before = sum(cpu_seconds(pid) for pid in pids)
+        load_before = sum(cpu_seconds(pid) for pid in load)
         sender.send(op='burst', count=burst)
         sent = sender.wait_for('sent', timeout=60)
         last = 0.0
@@ -244,6 +250,7 @@ def measure(
                 counts = proc.wait_for('report', timeout=10)['counts']
                 lost += sum(burst - count for count in counts)
         cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+        load_cpu = sum(cpu_seconds(pid) for pid in load) - load_before
         elapsed = (last - sent['first']) / 1000 if last else float('nan')
         return {
             'each_p50': statistics.median(each),
@@ -253,12 +260,16 @@ def measure(
             'rate': burst / elapsed,
             'deliveries': burst * clients / elapsed,
             'cpu_us': cpu / (burst * clients) * 1e6,
+            'clients_us': load_cpu / (burst * clients) * 1e6,
             'lost': lost,
         }
     finally:
         for proc in [*receivers, *([sender] if sender else [])]:
             proc.close()
 
+
+#: Decimals shown of the figures in each unit (the rest: none).
+DECIMALS = {'ms': 2, 'us': 1}
 
 #: (key, label, unit) of each figure reported.
 METRICS = (
@@ -269,6 +280,7 @@ METRICS = (
     ('rate', 'burst messages/s', 'msg/s'),
     ('deliveries', 'burst deliveries/s', 'deliv/s'),
     ('cpu_us', 'server CPU per delivery', 'us'),
+    ('clients_us', 'clients CPU per delivery', 'us'),
     ('lost', 'lost', 'msgs'),
 )
 
@@ -344,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             for key, label, unit in METRICS:
                 values = sorted(run[key] for run in found)
                 shown = ' / '.join(
-                    f'{value:.{2 if unit == "ms" else 0}f}'
+                    f'{value:.{DECIMALS.get(unit, 0)}f}'
                     for value in (values[0], statistics.median(values), values[-1])
                 )
                 print(f'    {label:<28} {shown} {unit}')
@@ -358,6 +370,16 @@ def main(argv: list[str] | None = None) -> int:
             f'p99 {ratio["last_p99"]:.2f}x (goal <= 1); throughput {ratio["rate"]:.2f}x '
             f'(goal >= 1.5); CPU per delivery {ratio["cpu_us"]:.2f}x; lost {lost:.0f}',
             flush=True,
+        )
+        # The burst keeps both CPUs busy: deliveries/s is about 2 CPUs over the CPU time of a
+        # delivery, the server's and the clients' together. So even a server that cost nothing
+        # could show at most Node's total over the clients' share of rbconfig's.
+        print(
+            f'  CPU per delivery, server + clients (medians): rbconfig {ours["cpu_us"]:.1f} + '
+            f'{ours["clients_us"]:.1f} us, node {node["cpu_us"]:.1f} + {node["clients_us"]:.1f} '
+            f'us; a server that cost nothing would show at most '
+            f"{(node['cpu_us'] + node['clients_us']) / ours['clients_us']:.2f}x Node's throughput "
+            'with these clients on these CPUs'
         )
         if timeline is not None:
             print_timeline(timeline)
