@@ -402,7 +402,7 @@ class _Writer:
         written = len(items)
         spill: dict[str, Any] = {}
         # Looked up among the fields: a name a model lacks goes through pydantic's
-        # __getattr__, which raises (a tenth of the time to write a path).
+        # __getattr__, which raises (a third of the time it took to write a path).
         description = vars(holder).get('description')
         if description is not None:
             token = _text(description)
