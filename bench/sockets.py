@@ -23,12 +23,15 @@ Run (from the repository root, after ``npm ci`` in tests/)::
 
     python3 bench/sockets.py                      # N = 100 and 1,000, 3 runs each
     python3 bench/sockets.py --clients 100 --latency-messages 50 --deliveries 50000
-    python3 bench/sockets.py --clients 100 --timeline   # + where rbconfig's latency goes
+    python3 bench/sockets.py --clients 100 --timeline   # + where each server's latency goes
 
 ``--timeline`` serves rbconfig's side with ``bench/sockets/timeline.yaml``: the
 same broadcast, noting for each latency message, inside the server, when the
 handler started, when the broadcast returned and when its frames were written,
-in milliseconds since the sender stamped it; printed as p50 / p99 per N.
+in milliseconds since the sender stamped it; printed as p50 / p99 per N. The
+Node server notes the same marks (``RBCONFIG_BENCH_TIMELINE``), its frames
+written when its broadcast returns (each ``socket.write`` reaches the kernel
+inside it), so where each server's time goes is printed side by side.
 
 Clocks: every process stamps with ``performance.timeOrigin + performance.now()``
 (one machine, one clock). The servers run as ``rbconfig run
@@ -179,10 +182,10 @@ def rbconfig_server(timeline: Path | None = None) -> AbstractContextManager[tupl
     return serving(command, port, env=env)
 
 
-def print_timeline(file: Path) -> None:
-    """p50 / p99 of each mark that bench/sockets/timeline.py wrote to ``file``."""
+def print_timeline(name: str, file: Path) -> None:
+    """p50 / p99 of each mark the ``name`` server wrote to ``file`` (rbconfig: timeline.py)."""
     rows = [[float(cell) for cell in line.split()] for line in file.read_text().splitlines()]
-    print(f'  rbconfig, inside the server, ms since the sender stamped ({len(rows)} messages)')
+    print(f'  {name}, inside the server, ms since the sender stamped ({len(rows)} messages)')
     marks = ('handler starts', 'broadcast returned', 'frames written')
     for index, label in enumerate(marks):
         values = [row[index] for row in rows]
@@ -190,9 +193,13 @@ def print_timeline(file: Path) -> None:
         print(f'    {label:<28} p50 {p50:.2f}  p99 {p99:.2f} ms')
 
 
-def node_server() -> AbstractContextManager[tuple[str, int]]:
+def node_server(timeline: Path | None = None) -> AbstractContextManager[tuple[str, int]]:
+    """The Node reference server; with ``timeline``, noting its marks there too."""
     port = free_port()
-    return serving(['node', str(JS / 'fanout_server.js'), str(port)], port)
+    env = dict(os.environ)
+    if timeline is not None:
+        env[TIMELINE_ENV] = str(timeline)
+    return serving(['node', str(JS / 'fanout_server.js'), str(port)], port, env=env)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -316,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         '--timeline',
         action='store_true',
-        help="also time each latency message inside rbconfig's server (bench/sockets/timeline.py)",
+        help='also time each latency message inside both servers (bench/sockets/timeline.py)',
     )
     args = parser.parse_args(argv)
     check_run(parser, args.repeat)
@@ -331,13 +338,16 @@ def main(argv: list[str] | None = None) -> int:
         'server CPU microseconds per delivery. Each figure: min / median / max over the runs.'
     )
     for clients in [int(text) for text in args.clients.split(',')]:
-        timeline = None
+        timelines: dict[str, Path | None] = {'rbconfig': None, 'node': None}
         if args.timeline:
-            handle, name = tempfile.mkstemp(prefix='rbconfig-timeline-')
-            os.close(handle)
-            timeline = Path(name)
-        timed_or_not = functools.partial(rbconfig_server, timeline)
-        servers = (('rbconfig', timed_or_not), ('node', node_server))
+            for server_name in timelines:
+                handle, name = tempfile.mkstemp(prefix=f'{server_name}-timeline-')
+                os.close(handle)
+                timelines[server_name] = Path(name)
+        servers = (
+            ('rbconfig', functools.partial(rbconfig_server, timelines['rbconfig'])),
+            ('node', functools.partial(node_server, timelines['node'])),
+        )
         burst = max(20, args.deliveries // clients)
         print(
             f'\nN = {clients}: {args.latency_messages} single messages, then {burst} at once; '
@@ -381,9 +391,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{(node['cpu_us'] + node['clients_us']) / ours['clients_us']:.2f}x Node's throughput "
             'with these clients on these CPUs'
         )
-        if timeline is not None:
-            print_timeline(timeline)
-            timeline.unlink()
+        for server_name, timeline in timelines.items():
+            if timeline is not None:
+                print_timeline(server_name, timeline)
+                timeline.unlink()
     return 0
 
 

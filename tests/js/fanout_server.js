@@ -7,12 +7,22 @@
 // exactly what bench/sockets/fanout.py does in rbconfig. With REDIS_URL, the node joins the
 // others started with the same Redis and KEY through @socket.io/redis-adapter (the Node
 // ecosystem's standard way to run several Socket.IO servers), on the official `redis` client;
-// it listens once both Redis connections are up. Prints {"type": "listening"}.
+// it listens once both Redis connections are up. Prints {"type": "listening"}. With
+// RBCONFIG_BENCH_TIMELINE set, notes where each latency message's time goes (see below).
 'use strict';
 
 const { Server } = require('socket.io');
 
 const [port, redisUrl, key] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
+// bench/sockets.py --timeline: for each latency message, ms since the sender stamped it when
+// the handler starts, when the broadcast returns and when the frames are written, one line
+// each, as bench/sockets/timeline.py writes for rbconfig.
+// Written at once (one write per line, as Python's line-buffered file), so nothing waits
+// in a buffer when the process is stopped.
+const timeline = process.env.RBCONFIG_BENCH_TIMELINE
+  ? require('fs').openSync(process.env.RBCONFIG_BENCH_TIMELINE, 'a')
+  : null;
+const now = () => performance.timeOrigin + performance.now();
 
 async function adapter() {
   if (!redisUrl) return undefined;
@@ -28,7 +38,17 @@ async function adapter() {
 adapter().then((found) => {
   const io = new Server({ serveClient: false, adapter: found });
   io.on('connection', (socket) => {
-    socket.on('fanout', (payload) => socket.broadcast.emit('fan', payload));
+    socket.on('fanout', (payload) => {
+      if (timeline === null || payload.phase !== 'lat') {
+        socket.broadcast.emit('fan', payload);
+        return;
+      }
+      const start = now();
+      socket.broadcast.emit('fan', payload);
+      const returned = now();
+      // The frames are written inside the broadcast (each socket.write reaches the kernel).
+      require('fs').writeSync(timeline, `${start - payload.t} ${returned - payload.t} ${returned - payload.t}\n`);
+    });
   });
   io.listen(port);
   process.stdout.write(JSON.stringify({ type: 'listening', port }) + '\n');
