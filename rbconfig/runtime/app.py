@@ -40,6 +40,7 @@ from .problems import (
     ensure_request_id,
     handle_unexpected,
     internal_error,
+    logged_path,
     problem_from_webob,
     serialize_problem,
 )
@@ -355,7 +356,7 @@ def _responder(
                 'request %s: %s %s failed (answering %s): %s: %s',
                 rid,
                 req.method,
-                req.path,
+                logged_path(req),
                 on_error,
                 type(ex).__name__,
                 ex,

@@ -4,8 +4,9 @@ Calling conventions (RedBarrel's, as settled by issue 4):
 
 * ``unless [HEADER] type is T return N``: the value (the body, or the
   header) is checked with T. Built-ins parse it: ``json`` as standard JSON
-  (:mod:`.json_text`: RFC 8259, so no NaN), ``int`` with :func:`int`, ``float``
-  with :func:`float`.
+  (:mod:`.json_text`: RFC 8259, so no NaN), ``int`` and ``float`` as numbers
+  written in decimal (:func:`.json_text.to_int`, :func:`.json_text.to_float`: a
+  sign, digits, a fraction and an exponent; not ``1_000``, ``nan`` nor ``inf``).
   A custom type is instantiated once at start-up with no arguments, and
   ``checker(value)`` fails when it raises ``ValueError`` (or ``TypeError``)
   or returns ``False``. ``is_not`` inverts the check. A missing header is
@@ -40,14 +41,10 @@ __all__ = ['BUILTIN_CHECKERS', 'Step', 'build_types', 'compile_section']
 Step = Callable[[Exchange], None]
 
 
-def _float(value: Any) -> float:
-    return float(value)
-
-
 BUILTIN_CHECKERS: dict[str, Callable[[Any], Any]] = {
     'json': json_text.loads,
-    'int': int,
-    'float': _float,
+    'int': json_text.to_int,
+    'float': json_text.to_float,
 }
 
 
@@ -197,7 +194,7 @@ def _validator_step(
     _need_callable(document, (*loc, 'validates'), check.validates, func)
     legacy = _takes_three(func)
     get_header = _header_getter(phase, check.header)
-    header, status, location = check.header, check.return_, check.validates
+    header, status = check.header, check.return_
 
     def step(x: Exchange) -> None:
         value = get_header(x)
@@ -207,8 +204,8 @@ def _validator_step(
             raise HTTPProblem(
                 status, f'{header}: {ex}' if str(ex) else f'{header} is invalid'
             ) from ex
-        if result is False:
-            raise HTTPProblem(status, f'{header} was refused by {location}')
+        if result is False:  # (the validator's location stays out: the client reads this)
+            raise HTTPProblem(status, f'{header} was refused')
 
     return step
 

@@ -54,6 +54,7 @@ from ..document.conventions import (
 )
 from ..document.conventions import convention_of as _convention_of_params
 from ..errors import Loc, StartupError
+from . import json_text
 from .bodies import is_json_media, parse_json_body
 from .exchange import UNSET, Exchange
 from .problems import HTTPProblem
@@ -135,7 +136,10 @@ def _legacy(func: Callable[..., Any], params: tuple[Param, ...] | None) -> Runne
         request = x.request
         params: dict[str, Any] = {}
         if x.req.method in ('GET', 'DELETE', 'HEAD') and x.req.query_string:
-            params = dict(request.GET)
+            try:
+                params = dict(request.GET)
+            except UnicodeDecodeError:  # WebOb decodes the query as UTF-8, strictly
+                raise HTTPProblem(400, 'The query string is not valid UTF-8.') from None
             if accepts is not None:
                 params = {key: value for key, value in params.items() if key in accepts}
         result = func(x.globs, request, **params)  # webob.exc errors: see app._responder
@@ -160,7 +164,7 @@ def _legacy(func: Callable[..., Any], params: tuple[Param, ...] | None) -> Runne
             response.body = bytes(result)
         elif isinstance(result, dict | list):
             response.content_type = _JSON
-            response.body = json.dumps(result).encode()
+            response.body = json.dumps(result, allow_nan=False).encode()
         elif result is not None:
             raise TypeError(
                 f'{_name(func)} returned {type(result).__name__}; expected str, bytes '
@@ -270,22 +274,26 @@ _SPECIAL_FILLERS: dict[str, Callable[[Exchange], Any]] = {
 }
 
 
-_NUMBERS: dict[Any, type] = {int: int, 'int': int, float: float, 'float': float}
+_NUMBERS: dict[Any, Callable[[str], Any]] = {
+    int: json_text.to_int,
+    'int': json_text.to_int,
+    float: json_text.to_float,
+    'float': json_text.to_float,
+}
 
 
 def _converter(param: inspect.Parameter) -> Callable[[str, str, str], Any] | None:
     """For a parameter annotated ``int`` or ``float``: text → number, else a 400."""
-    kind = _NUMBERS.get(param.annotation)
-    if kind is None:
+    number = _NUMBERS.get(param.annotation)
+    if number is None:
         return None
+    kind = getattr(param.annotation, '__name__', param.annotation)
 
     def convert(text: str, what: str, name: str) -> Any:
         try:
-            return kind(text)
+            return number(text)
         except ValueError:
-            raise HTTPProblem(
-                400, f'{what} {name!r} must be {kind.__name__}, got {text!r}'
-            ) from None
+            raise HTTPProblem(400, f'{what} {name!r} must be {kind}, got {text!r}') from None
 
     return convert
 
@@ -318,4 +326,4 @@ def write_result(result: Any, resp: falcon.Response) -> None:
         resp.data = result.model_dump_json().encode()
     else:
         resp.content_type = _JSON
-        resp.data = json.dumps(result).encode()
+        resp.data = json.dumps(result, allow_nan=False).encode()

@@ -121,7 +121,10 @@ def _not_modified(req: falcon.Request, etag: str, modified: datetime) -> bool:
     tags = req.if_none_match
     if tags is not None:  # then If-Modified-Since is ignored (RFC 9110 §13.1.3)
         return any(tag == '*' or tag == etag for tag in tags)
-    since = req.if_modified_since
+    try:
+        since = req.if_modified_since
+    except falcon.HTTPBadRequest:  # not a date: ignored, as RFC 9110 §13.1.3 says
+        return False
     return since is not None and modified <= since
 
 

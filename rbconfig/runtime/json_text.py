@@ -14,15 +14,26 @@ It accepts what RFC 8259 calls JSON and nothing more:
 
 Every refusal is a :class:`ValueError` whose message says what was wrong in JSON's
 terms, fit for a problem's ``detail``.
+
+:func:`to_int` and :func:`to_float` read one number written as text (a header, a URL
+placeholder, a body checked with ``is int``/``is float``) by the same rules: decimal
+digits, a sign, a fraction and an exponent for a float, white space around ignored;
+not what else Python's ``int()``/``float()`` take (``1_000``, ``nan``, ``inf``, other
+scripts' digits), and never an infinity.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
-__all__ = ['loads']
+__all__ = ['loads', 'to_float', 'to_int']
+
+_INT = re.compile(r'[+-]?[0-9]+')
+_FLOAT = re.compile(r'[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?')
+_SPACE = ' \t\r\n'
 
 
 def _no_constant(name: str) -> Any:
@@ -62,3 +73,36 @@ def loads(data: bytes | str) -> Any:
         if 'Exceeds the limit' in str(ex):  # int(): more than sys.get_int_max_str_digits()
             raise ValueError('a number in it has too many digits') from None
         raise
+
+
+def _number_text(value: str | bytes | bytearray) -> str:
+    if not isinstance(value, str):
+        value = bytes(value).decode('ascii', 'replace')  # a non-ASCII byte never matches
+    return value.strip(_SPACE)
+
+
+def to_int(value: str | bytes | bytearray) -> int:
+    """``value`` as a whole number (see the module docstring).
+
+    Raises:
+        ValueError: it is not one; the message says what was expected.
+    """
+    text = _number_text(value)
+    if _INT.fullmatch(text) is None:
+        raise ValueError('expected a whole number, such as 42')
+    try:
+        return int(text)
+    except ValueError:  # more than sys.get_int_max_str_digits() digits
+        raise ValueError('the number has too many digits') from None
+
+
+def to_float(value: str | bytes | bytearray) -> float:
+    """``value`` as a finite number (see the module docstring).
+
+    Raises:
+        ValueError: it is not one; the message says what was expected.
+    """
+    text = _number_text(value)
+    if _FLOAT.fullmatch(text) is None:
+        raise ValueError('expected a number, such as 4.2')
+    return _finite(text)

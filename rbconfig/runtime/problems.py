@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import traceback
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     'ensure_request_id',
     'new_request_id',
     'handle_unexpected',
+    'logged_path',
     'problem_from_webob',
     'serialize_problem',
 ]
@@ -148,7 +150,7 @@ def handle_unexpected(
             'request %s: %s %s failed: %s: %s',
             rid,
             req.method,
-            req.path,
+            logged_path(req),
             type(ex).__name__,
             ex,
             exc_info=ex,
@@ -157,6 +159,12 @@ def handle_unexpected(
         serialize_problem(req, resp, internal_error(ex, debug))
 
     return handler
+
+
+def logged_path(req: falcon.Request) -> str:
+    """The request's path for a log line, percent-encoded again: decoded, a ``%0a`` in it
+    would start a line of the client's making in the log."""
+    return urllib.parse.quote(req.path, safe="/!$&'()*+,;=:@~")
 
 
 def internal_error(ex: BaseException, debug: bool, status: int = 500) -> HTTPProblem:

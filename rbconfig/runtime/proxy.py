@@ -31,7 +31,10 @@ from __future__ import annotations
 
 import base64
 import errno
+import http.client
 import logging
+import re
+import socket
 import ssl
 import urllib.parse
 from typing import Any
@@ -68,6 +71,11 @@ POOL_SIZE = 10
 #: Statuses whose answer has no body.
 _BODILESS = frozenset({204, 304})
 
+#: Path segments an upstream would resolve against the base path: never forwarded.
+_DOT_SEGMENTS = frozenset({'.', '..'})
+#: What separates segments, for some servers a backslash too.
+_SEGMENTS = re.compile(r'[/\\]')
+
 
 def _tokens(header: str | None) -> set[str]:
     return {token.strip().lower() for token in (header or '').split(',')}
@@ -91,14 +99,47 @@ def _timed_out(ex: BaseException) -> bool:
     return isinstance(ex, urllib3.exceptions.ReadTimeoutError)
 
 
-def _reason(ex: BaseException) -> str:
-    """What went wrong, without urllib3's pool description nor OpenSSL's source lines."""
-    cause = ex.__cause__ or ex.__context__ or ex
+def _cause(ex: BaseException) -> BaseException:
+    """The error under urllib3's wrappers (``ProtocolError('Connection aborted.', cause)``...)."""
+    seen: set[int] = set()
+    while id(ex) not in seen:
+        seen.add(id(ex))
+        inner = ex.__cause__ or ex.__context__
+        if inner is None and isinstance(ex, urllib3.exceptions.HTTPError):
+            inner = next((arg for arg in ex.args if isinstance(arg, BaseException)), None)
+        if inner is None:
+            break
+        ex = inner
+    return ex
+
+
+def _reason(ex: BaseException, netloc: str) -> str:
+    """What went wrong, in words: no exception names, no upstream bytes, no OpenSSL source
+    lines (the client reads this); the error itself goes to the log, for the operator."""
+    cause = _cause(ex)
+    logger.warning('the upstream %s failed: %s: %s', netloc, type(cause).__name__, cause)
+    return _words(cause)
+
+
+def _words(cause: BaseException) -> str:
     if isinstance(cause, ssl.SSLCertVerificationError):
         return f'its TLS certificate was refused ({cause.verify_message})'
     if isinstance(cause, ssl.SSLError):
         return f'TLS failed ({cause.reason or cause.strerror})'
-    return f'{type(cause).__name__}: {cause}'
+    if isinstance(cause, ConnectionRefusedError):
+        return 'it refused the connection'
+    if isinstance(cause, socket.gaierror):
+        return 'its host name does not resolve'
+    if isinstance(cause, http.client.BadStatusLine | http.client.LineTooLong):
+        # (RemoteDisconnected is a BadStatusLine too: a connection closed before any answer.)
+        if isinstance(cause, http.client.RemoteDisconnected):
+            return 'it closed the connection without answering'
+        return 'its answer is not HTTP'
+    if isinstance(cause, http.client.HTTPException):
+        return 'its answer is not valid HTTP'
+    if isinstance(cause, ConnectionError):
+        return 'it closed the connection'
+    return 'the exchange with it failed'
 
 
 class _Answer:
@@ -118,7 +159,7 @@ class _Answer:
         except urllib3.exceptions.HTTPError as ex:
             # The status line is out: all that is left is to cut the connection short, so
             # that the client sees an incomplete answer (the server logs nothing more).
-            why = 'it did not go on in time' if _timed_out(ex) else _reason(ex)
+            why = 'it did not go on in time' if _timed_out(ex) else _reason(ex, self.netloc)
             logger.warning('the upstream %s failed while answering: %s', self.netloc, why)
             raise ConnectionResetError(errno.ECONNRESET, 'the upstream failed') from None
         if not data:
@@ -170,6 +211,10 @@ class Proxy:
         req = x.req
         path = req.path
         rest = path[len(self.prefix) :] if path.startswith(self.prefix) else path
+        if any(part in _DOT_SEGMENTS for part in _SEGMENTS.split(rest)):
+            # The upstream would resolve them (RFC 3986 5.2.4) and serve what is outside
+            # the base path; the path is already percent-decoded, so %2e%2e is caught too.
+            raise HTTPProblem(400, "The path has a '.' or '..' segment; it is not forwarded.")
         target = self.base + '/' + rest.lstrip('/')
         if req.query_string:
             target += '?' + req.query_string
@@ -250,7 +295,7 @@ class Proxy:
             )
         except urllib3.exceptions.NewConnectionError as ex:  # (a ConnectTimeoutError too)
             raise HTTPProblem(
-                502, f'The upstream {netloc} is unreachable: {ex.__cause__}'
+                502, f'The upstream {netloc} is unreachable: {_reason(ex, netloc)}'
             ) from None
         except urllib3.exceptions.ConnectTimeoutError:
             raise HTTPProblem(
@@ -259,7 +304,7 @@ class Proxy:
         except urllib3.exceptions.ReadTimeoutError:
             raise HTTPProblem(504, f'The upstream {netloc} did not answer in time.') from None
         except (urllib3.exceptions.HTTPError, OSError) as ex:
-            raise HTTPProblem(502, f'The upstream {netloc} failed: {_reason(ex)}') from None
+            raise HTTPProblem(502, f'The upstream {netloc} failed: {_reason(ex, netloc)}') from None
 
     def read_whole(self, answer: urllib3.BaseHTTPResponse) -> bytes:
         """The answer's whole body (the connection goes back to the pool).
@@ -272,6 +317,8 @@ class Proxy:
         except urllib3.exceptions.ReadTimeoutError:
             raise HTTPProblem(504, f'The upstream {self.netloc} did not answer in time.') from None
         except urllib3.exceptions.HTTPError as ex:
-            raise HTTPProblem(502, f'The upstream {self.netloc} failed: {_reason(ex)}') from None
+            raise HTTPProblem(
+                502, f'The upstream {self.netloc} failed: {_reason(ex, self.netloc)}'
+            ) from None
         finally:
             answer.release_conn()

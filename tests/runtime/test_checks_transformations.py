@@ -209,8 +209,20 @@ def client(tmp_path: Path):  # noqa: ANN201
         ('/int', '12', 200),
         ('/int', '1.5', 400),
         ('/int', 'x', 400),
+        # Numbers as people write them (RedBarrel's int() took a sign and white space)...
+        ('/int', ' +7\n', 200),
+        ('/int', '-0', 200),
+        # ...not what else Python 3's int() and float() take.
+        ('/int', '1_000', 400),
+        ('/int', '\u0663', 400),  # ARABIC-INDIC DIGIT THREE
         ('/float', '1.5', 200),
+        ('/float', '-1e3', 200),
+        ('/float', '.5', 200),
         ('/float', 'x', 418),
+        ('/float', 'nan', 418),
+        ('/float', 'inf', 418),
+        ('/float', '1e999', 418),
+        ('/float', '1_0.5', 418),
         ('/not-int', 'abc', 200),
         ('/not-int', '12', 409),
         ('/even', '4', 200),
@@ -226,6 +238,16 @@ def test_body_type_checks(client, url: str, body: str, status: int) -> None:  # 
     if status != 200:
         assert answer.headers['content-type'] == 'application/problem+json'
         assert answer.json['status'] == status
+
+
+def test_a_number_check_says_what_was_expected_in_words(client) -> None:  # noqa: ANN001
+    # Not Python's "invalid literal for int() with base 10: b'5.5'".
+    assert client.simulate_post('/int', body='5.5').json['detail'] == (
+        'the request body is not int: expected a whole number, such as 42'
+    )
+    assert client.simulate_post('/float', body='1e999').json['detail'] == (
+        'the request body is not float: the number 1e999 is too large'
+    )
 
 
 def test_custom_type_failure_tells_why(client) -> None:  # noqa: ANN001
@@ -260,10 +282,9 @@ def test_validator_gets_globs_request_value(client) -> None:  # noqa: ANN001
 def test_validator_returning_false_fails_and_one_argument_form(client) -> None:  # noqa: ANN001
     assert client.simulate_post('/auth-false', headers={'X-Ok': 'yes'}).status_code == 200
     refused = client.simulate_post('/auth-false', headers={'X-Ok': 'no'})
-    assert (
-        refused.status_code == 403
-        and 'refused by python:checkmod.auth_false' in refused.json['detail']
-    )
+    assert refused.status_code == 403
+    # The validator's location is the server's business: the client reads this.
+    assert refused.json['detail'] == 'X-Ok was refused'
     assert client.simulate_post('/auth-one', headers={'X-Ok': 'one'}).status_code == 200
     assert client.simulate_post('/auth-one', headers={'X-Ok': 'two'}).status_code == 403
 

@@ -179,6 +179,9 @@ def test_conditional_gets_answer_304_without_a_body(served) -> None:  # noqa: AN
         {'If-Modified-Since': 'Sat, 01 Jan 2000 00:00:00 GMT'},
         # If-None-Match wins over If-Modified-Since (RFC 9110 §13.1.3).
         {'If-None-Match': '"other"', 'If-Modified-Since': modified},
+        # A date that is not one is ignored (RFC 9110 §13.1.3), not a 400.
+        {'If-Modified-Since': 'garbage'},
+        {'If-Modified-Since': f'{modified}; length=10'},
     ):
         answer = served.simulate_get('/assets/report.txt', headers=headers)
         assert (answer.status_code, answer.text) == (200, '0123456789'), headers

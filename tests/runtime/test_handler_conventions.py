@@ -215,6 +215,14 @@ def test_legacy_unaccepted_query_params_are_left_out(client) -> None:  # noqa: A
     assert answer.status_code == 200 and answer.text == 'url=u'
 
 
+def test_legacy_query_that_is_not_utf8_is_a_400(client) -> None:  # noqa: ANN001
+    # WebOb decodes the query strictly; the client's bytes are its mistake, not a 500.
+    answer = client.simulate_get('/legacy/inspect/k', query_string='x=%ff')
+    assert answer.status_code == 400
+    assert answer.headers['content-type'] == 'application/problem+json'
+    assert answer.json['detail'] == 'The query string is not valid UTF-8.'
+
+
 def test_legacy_request_response_and_webob_response(client) -> None:  # noqa: ANN001
     made = client.simulate_get('/legacy/with_response')
     assert (made.status_code, made.text, made.headers['x-made']) == (201, 'created', 'yes')
@@ -419,3 +427,16 @@ def page(id: int, scale: float = 1.0, label='x'):
         "URL parameter 'id' must be int, got 'seven'"
     )
     assert client.simulate_get('/pages/7', params={'scale': 'big'}).status_code == 400
+    # Numbers in decimal only: nan and inf would make the answer invalid JSON.
+    for scale in ('nan', 'inf', '-Infinity', '1e999', '1_0'):
+        refused = client.simulate_get('/pages/7', params={'scale': scale})
+        assert refused.status_code == 400, scale
+        assert refused.json['detail'] == f"query parameter 'scale' must be float, got {scale!r}"
+
+
+def test_a_result_that_json_cannot_hold_is_a_500(tmp_path: Path) -> None:
+    module = 'def nan():\n    return {"n": float("nan")}\n'
+    spec = {'paths': {'nan': {'url': '/nan', 'use': 'python:nanmod.nan'}}}
+    answer = make_client(tmp_path, spec, {'nanmod.py': module}).simulate_get('/nan')
+    assert answer.status_code == 500  # not {"n": NaN}, which no JSON parser reads
+    assert answer.headers['content-type'] == 'application/problem+json'

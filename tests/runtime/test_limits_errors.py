@@ -83,6 +83,7 @@ def app(tmp_path: Path):  # noqa: ANN201
                 'max_body': 5000,
             },
             'boom': {'url': '/boom', 'use': 'python:limitmod.boom'},
+            'boom_named': {'url': '/boom/{name}', 'use': 'python:limitmod.boom'},
             'ok': {'url': '/ok', 'use': 'python:limitmod.ok'},
         },
     }
@@ -151,6 +152,18 @@ def test_500_problem_without_traceback_logged_with_request_id_and_keeps_serving(
     assert call(app, 'GET', '/ok', b'')[:1] == (200,)
     assert call(app, 'GET', '/boom', b'')[0] == 500
     assert call(app, 'GET', '/ok', b'')[2] == b'ok'
+
+
+def test_the_error_log_line_shows_the_path_encoded(
+    app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Decoded, the %0a would end the log line and start one of the client's making.
+    with caplog.at_level(logging.ERROR, logger='rbconfig.runtime'):
+        status = call(app, 'GET', '/boom/\n2026-12-04 ERROR forged', b'')[0]
+    assert status == 500
+    message = next(r.getMessage() for r in caplog.records if 'failed' in r.getMessage())
+    assert 'GET /boom/%0A2026-12-04%20ERROR%20forged failed' in message
+    assert '\n' not in message
 
 
 def test_debug_puts_the_traceback_in_the_problem(tmp_path: Path) -> None:

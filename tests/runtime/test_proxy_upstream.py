@@ -107,6 +107,11 @@ class Upstream(BaseHTTPRequestHandler):
         self.wfile.write(b'all of it')
         self.close_connection = True
 
+    def _garbage(self) -> None:
+        """Not HTTP at all."""
+        self.wfile.write(b'NOT HTTP\r\n\r\n')
+        self.close_connection = True
+
     def _gzipped(self) -> None:
         self._send(gzip.compress(b'squeezed'), ('Content-Encoding', 'gzip'))
 
@@ -319,6 +324,36 @@ def test_unreachable_upstream_is_502(client) -> None:  # noqa: ANN001
     assert answer.headers['content-type'] == 'application/problem+json'
     assert 'unreachable' in answer.json['detail']
     assert 'HTTPConnection' not in answer.json['detail']  # no library internals
+
+
+def test_an_upstream_answer_that_is_not_http_is_502_in_words(
+    client,  # noqa: ANN001
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    answer = client.simulate_get('/svc/api/garbage')
+    assert answer.status_code == 502
+    assert answer.json['detail'].endswith('failed: its answer is not HTTP')
+    # The client gets words; the operator's log has the error itself.
+    assert 'NOT HTTP' not in answer.text and 'BadStatusLine' not in answer.text
+    assert 'BadStatusLine' in caplog.text
+
+
+def test_an_unreachable_upstream_is_named_in_words(client) -> None:  # noqa: ANN001
+    detail = client.simulate_get('/svc/dead').json['detail']
+    assert detail.endswith('is unreachable: it refused the connection')
+    assert 'Errno' not in detail
+
+
+@pytest.mark.parametrize(
+    'path', ['/svc/api/../../etc/passwd', '/svc/api/a/./b', '/svc/api/..', '/svc/api/a\\..\\b']
+)
+def test_dot_segments_are_not_forwarded(client, path: str) -> None:  # noqa: ANN001
+    # The upstream would resolve them against its base path and serve what is outside it.
+    before = len(PORTS)
+    answer = client.simulate_get(path)
+    assert answer.status_code == 400, answer.text
+    assert answer.headers['content-type'] == 'application/problem+json'
+    assert len(PORTS) == before  # the upstream never saw the request
 
 
 def test_slow_upstream_is_504_and_the_app_keeps_serving(client) -> None:  # noqa: ANN001
