@@ -7,8 +7,10 @@ with their descriptions, schemas and examples). Descriptions are rendered from
 Markdown. RedBarrel's descriptions were reStructuredText; Markdown reads most reST-ish text
 (paragraphs, ``*emphasis*``, ``**strong**``, lists, literal blocks)
 acceptably, so there is one renderer. Raw HTML inside a description is
-shown as text, and everything else (names, URLs, statuses, headers, schemas)
-is HTML-escaped: nothing in a spec puts markup or scripts on the page.
+shown as text, a link or image URL of a scheme other than http, https and
+mailto is dropped (``javascript:``), and everything else (names, URLs,
+statuses, headers, schemas) is HTML-escaped: nothing in a spec puts markup or
+scripts on the page.
 Nothing here imports falcon.
 """
 
@@ -21,6 +23,7 @@ from html import escape
 from typing import Any
 
 import markdown
+import markdown.treeprocessors
 
 from ..document import Document
 from ..errors import redact
@@ -288,7 +291,34 @@ def _markdown(text: str) -> str:
         # and a spec cannot put markup or scripts on the page.
         renderer.preprocessors.deregister('html_block')
         renderer.inlinePatterns.deregister('html')
+        # After the inline patterns (priority 20) have made the links.
+        renderer.treeprocessors.register(_SafeLinks(renderer), 'rbconfig_safe_links', 0)
     return renderer.reset().convert(_dedent(text))
+
+
+#: The URL schemes a description's links and images may use (else the URL is dropped).
+_SAFE_SCHEMES = frozenset({'http', 'https', 'mailto'})
+
+
+class _SafeLinks(markdown.treeprocessors.Treeprocessor):
+    """Drops link and image URLs of other schemes: ``[x](javascript:...)`` would run a
+    script from the spec on the page."""
+
+    def run(self, root: Any) -> None:
+        for element in root.iter():
+            for attribute in ('href', 'src'):
+                url = element.get(attribute)
+                if url is not None and not _safe_url(url):
+                    del element.attrib[attribute]
+
+
+def _safe_url(url: str) -> bool:
+    # Browsers skip white space and control characters inside a scheme ('java\tscript:').
+    cleaned = ''.join(char for char in url if char > ' ').lower()
+    scheme, colon, _ = cleaned.partition(':')
+    if not colon or any(char in scheme for char in '/?#'):
+        return True  # no scheme: a relative URL or a fragment
+    return scheme in _SAFE_SCHEMES
 
 
 def _dedent(text: str) -> str:

@@ -19,7 +19,13 @@ __all__ = ['BUILTIN_TYPES', 'SpecInvalid', 'known_keys', 'parse_spec', 'spec_rul
 #: Types every check may name without a ``types`` entry.
 BUILTIN_TYPES: tuple[str, ...] = ('json', 'int', 'float')
 
-_TAGS = {'TypeCheck', 'ValidatorCheck', 'AlterCheck', 'OnErrorCheck'}
+#: The labels pydantic puts in an error's place for each kind of check, in words.
+_TAGS = {
+    'TypeCheck': "a type check ('is' or 'is_not')",
+    'ValidatorCheck': "a 'validates' check",
+    'AlterCheck': "an 'alter' check",
+    'OnErrorCheck': "an 'on_error' check",
+}
 
 
 class SpecInvalid(ValueError):
@@ -39,17 +45,52 @@ def parse_spec(data: Any) -> Spec:
     try:
         spec = Spec.model_validate(data)
     except ValidationError as ex:
-        raise SpecInvalid(_issues_from(ex)) from ex
+        issues = _issues_from(ex)
+        raise SpecInvalid(issues + _rules_of_the_rest(data, issues)) from ex
     issues = spec_rules(spec)
     if issues:
         raise SpecInvalid(issues)
     return spec
 
 
+def _rules_of_the_rest(data: Any, issues: list[Issue]) -> list[Issue]:
+    """:func:`spec_rules` on what is left of ``data`` once the parts with ``issues`` are out.
+
+    So that one mistake in ``meta`` or in a path does not hide the spec-wide ones
+    (unknown types, two paths on one route) of the rest: every independent error at
+    once, as the RBR reader reports them. A path or a named entry (``types.x``) with an
+    issue is left out, any other top-level key with one is dropped whole; when the rest
+    is still not a spec (a required key is what failed), nothing more is said.
+    """
+    if not isinstance(data, dict):
+        return []
+    rest = dict(data)
+    for issue in issues:
+        key = issue.loc[0] if issue.loc else None
+        if key is None or key == 'rbconfig' or key not in rest:
+            if key is None or key == 'rbconfig':
+                return []
+            continue
+        part = rest[key]
+        if len(issue.loc) > 1 and key in _NAMED_PARTS and isinstance(part, dict):
+            rest[key] = {name: value for name, value in part.items() if name != issue.loc[1]}
+        else:
+            del rest[key]
+    try:
+        spec = Spec.model_validate(rest)
+    except ValidationError:
+        return []
+    return spec_rules(spec)
+
+
+#: Top-level keys whose entries are named and independent: one bad entry leaves the others.
+_NAMED_PARTS = frozenset({'paths', 'types', 'globals', 'sockets'})
+
+
 def spec_rules(spec: Spec) -> list[Issue]:
     """Rules that span several parts of a spec: names that must exist or be unique."""
     issues: list[Issue] = []
-    known_types = (*BUILTIN_TYPES, *spec.types)
+    known_types = tuple(dict.fromkeys((*BUILTIN_TYPES, *spec.types)))  # 'json' once
     for name in spec.types:
         if name in BUILTIN_TYPES:
             issues.append(Issue(('types', name), f'{name!r} is a built-in type; pick another name'))
@@ -169,6 +210,13 @@ def _message(detail: Any, loc: Loc) -> str:
     if kind == 'extra_forbidden':
         key = str(loc[-1])
         keys = known_keys(loc[:-1])
+        tag = next((part for part in detail['loc'] if part in _TAGS), None)
+        if tag is not None and key in keys:  # a key of another kind of check
+            return (
+                f'{key!r} does not go in {_TAGS[tag]}; a check is one of: '
+                "{is|is_not: T, return: N}, {header: H, validates: LOC, return: N}, "
+                '{alter: LOC}, {on_error: N}'
+            )
         hint = did_you_mean(key, keys)
         listing = f'; expected one of: {", ".join(sorted(keys))}' if keys and not hint else ''
         extension = '' if hint else ' (extension keys start with x-)'

@@ -188,6 +188,23 @@ def test_a_spec_with_nothing_says_so() -> None:
     assert 'no paths and no sockets' in page
 
 
+def test_links_keep_only_web_and_mail_urls() -> None:
+    description = (
+        '[web](https://example.org/a) [mail](mailto:a@example.org) [here](#top) [rel](other.html) '
+        '[bad](javascript:alert(1)) [tab](java\tscript:alert(2)) [data](DATA:text/html,x) '
+        '![img](javascript:alert(3))'
+    )
+    page = render_doc_page(parse_spec({'rbconfig': 1, 'meta': {'description': description}}))
+    kept = re.findall(r'(?:href|src)="([^"]*)"', page.partition('<h1>')[2])
+    assert [url for url in kept if 'openapi' not in url] == [
+        'https://example.org/a',
+        'mailto:a@example.org',
+        '#top',
+        'other.html',
+    ]
+    assert 'alert(' not in ''.join(kept) and '>bad</a>' in page  # the text stays, the URL goes
+
+
 def test_restructured_text_descriptions_read_acceptably() -> None:
     spec = parse_spec(
         {

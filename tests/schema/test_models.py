@@ -348,6 +348,51 @@ def test_missing_method_means_get_for_clashes() -> None:
     assert issues(data) == [('paths.b.url', "paths 'a' and 'b' both claim GET /x")]
 
 
+def test_a_mistake_in_one_part_does_not_hide_the_spec_wide_rules_of_the_rest() -> None:
+    # Every independent error at once, as the RBR reader reports them: the bad meta and
+    # the bad path 'e' are left out, and the rules run on what is left.
+    data = {
+        'rbconfig': 1,
+        'meta': {'titel': 'x'},
+        'types': {'json': 'python:a.b'},
+        'paths': {
+            'c': {
+                'url': '/c/{p}',
+                'request': {'body': {'checks': [{'is': 'nosuchtype', 'return': 400}]}},
+            },
+            'd': {'url': '/c/{q}'},
+            'e': {'url': 5},
+        },
+    }
+    assert issues(data) == [
+        ('meta.titel', "unknown key 'titel' (did you mean 'title'?)"),
+        ('paths.e.url', 'expected text, got a number'),
+        ('types.json', "'json' is a built-in type; pick another name"),
+        (
+            'paths.c.request.body.checks[0].is',
+            "unknown type 'nosuchtype'; known types: json, int, float",  # json once
+        ),
+        ('paths.d.url', "paths 'c' and 'd' both claim GET /c/{q}"),
+    ]
+
+
+def test_a_required_key_that_fails_leaves_nothing_more_to_say() -> None:
+    data = {'rbconfig': 2, 'paths': {'c': {'url': '/c'}, 'd': {'url': '/c'}}}
+    assert issues(data) == [('rbconfig', 'unsupported spec format version 2; expected 1')]
+
+
+def test_a_key_of_another_kind_of_check_is_said_so() -> None:
+    checks = [
+        {'alter': 'python:a.b', 'return': 400},
+        {'header': 'X', 'is': 'int', 'validates': 'python:a.b', 'return': 400},
+    ]
+    found = issues(spec_with_path(request={'body': {'checks': checks}}))
+    assert [(place, message.partition(';')[0]) for place, message in found] == [
+        ('paths.p.request.body.checks[0].return', "'return' does not go in an 'alter' check"),
+        ('paths.p.request.body.checks[1].is', "'is' does not go in a 'validates' check"),
+    ]  # not "unknown key 'return' (did you mean 'return'?)"
+
+
 # --- extensions -------------------------------------------------------------------------
 
 
