@@ -76,7 +76,11 @@ def test_only_the_same_origin_by_default(server: Server) -> None:
     status, headers = polling_handshake(server.url, own)
     assert status == 200
     assert headers['Access-Control-Allow-Origin'] == own
-    assert polling_handshake(server.url, 'http://evil.example')[0] == 400
+    status, headers = polling_handshake(server.url, 'http://evil.example')
+    assert status == 400
+    # A refused origin is not named back as allowed (nor credentials with it).
+    assert 'Access-Control-Allow-Origin' not in headers
+    assert 'Access-Control-Allow-Credentials' not in headers
     assert polling_handshake(server.url, f'http://localhost:{server.port}')[0] == 400
     assert websocket_handshake(server.url, own) == 'open'
     assert websocket_handshake(server.url, None) == 'open'

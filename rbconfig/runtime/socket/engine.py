@@ -340,7 +340,9 @@ class Engine:
         origin = environ.get('HTTP_ORIGIN')
         if origin and not self._origin_allowed(origin, environ):
             logger.info('Socket.IO: origin %s refused', origin)
-            return self._error(start_response, environ, BAD_REQUEST, 'Not an accepted origin.')
+            return self._error(
+                start_response, environ, BAD_REQUEST, 'Not an accepted origin.', cors=False
+            )
         if method == 'OPTIONS':
             return self._respond(start_response, environ, '204 No Content', b'')
         query = parse_qs(environ.get('QUERY_STRING', ''))
@@ -576,12 +578,14 @@ class Engine:
         environ: dict[str, Any],
         code: int,
         detail: str | None = None,
+        *,
+        cors: bool = True,
     ) -> Iterable[bytes]:
         if detail:
             logger.info('Socket.IO request refused: %s (%s)', _ERRORS[code], detail)
         body = json.dumps({'code': code, 'message': _ERRORS[code]}).encode()
         status = '403 Forbidden' if code == FORBIDDEN else '400 Bad Request'
-        return self._respond(start_response, environ, status, body, 'application/json')
+        return self._respond(start_response, environ, status, body, 'application/json', cors=cors)
 
     def _respond(
         self,
@@ -593,7 +597,9 @@ class Engine:
         extra: list[tuple[str, str]] | None = None,
         *,
         compress: bool = False,
+        cors: bool = True,
     ) -> Iterable[bytes]:
+        """``cors``: False for a refused origin, which is not named back as allowed."""
         headers = [('Cache-Control', 'no-store')]
         if content_type:
             headers.append(('Content-Type', content_type))
@@ -606,7 +612,7 @@ class Engine:
             headers.append(('Content-Encoding', 'gzip'))
         headers.append(('Content-Length', str(len(body))))
         origin = environ.get('HTTP_ORIGIN')
-        if origin:
+        if origin and cors:
             headers += [
                 ('Access-Control-Allow-Origin', origin),
                 ('Access-Control-Allow-Credentials', 'true'),
