@@ -148,11 +148,22 @@ def _pydantic_check(
             return adapter.validate_python(data), []
         except pydantic.ValidationError as ex:
             return data, [
-                {'pointer': pointer(error['loc']), 'detail': error['msg']}
+                {
+                    'pointer': pointer(error['loc']),
+                    'detail': _OBJECT.get(error['type'], error['msg']),
+                }
                 for error in ex.errors(include_url=False)
             ]
 
     return check
+
+
+#: Pydantic's words for a value that is not an object name the Python class
+#: ("...or instance of Person"): the client is told in JSON's terms.
+_OBJECT = dict.fromkeys(
+    ('model_type', 'model_attributes_type', 'dataclass_type', 'dataclass_exact_type'),
+    'Input should be an object',
+)
 
 
 def compile_schema(document: Document, loc: Loc, section: BodySection | None) -> BodySchema | None:

@@ -107,6 +107,14 @@ def test_pydantic_failure_is_422_listing_each_field(client) -> None:  # noqa: AN
     assert sorted(error['pointer'] for error in answer.json['errors']) == ['#/age', '#/name']
 
 
+def test_a_body_that_is_not_an_object_is_said_so_without_the_models_name(client) -> None:  # noqa: ANN001
+    for body in ('null', '[1]', '"Ann"'):
+        answer = client.simulate_post('/model', body=body)
+        assert answer.status_code == 422
+        assert answer.json['errors'] == [{'pointer': '#', 'detail': 'Input should be an object'}]
+        assert 'Person' not in answer.text  # pydantic says "or instance of Person"
+
+
 def test_body_that_is_not_json_is_400(client) -> None:  # noqa: ANN001
     for url in ('/inline', '/model'):
         answer = client.simulate_post(url, body='{not json')
