@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.json_schema import JsonDict
 
 from .base import SpecModel
@@ -16,6 +25,7 @@ __all__ = [
     'AlterCheck',
     'BodySection',
     'Check',
+    'HeaderName',
     'HeaderValue',
     'Method',
     'OnErrorCheck',
@@ -56,10 +66,36 @@ def _number_to_text(value: Any) -> Any:
     return value
 
 
+def _sendable(value: str) -> str:
+    # HTTP/1.1 writes a field value as Latin-1 bytes: visible characters, spaces and tabs
+    # (RFC 9110 §5.5); a line break would end the header, or start another.
+    if any(char < ' ' and char != '\t' or char == '\x7f' or char > '\xff' for char in value):
+        raise ValueError(
+            'a header value must be Latin-1 text without line breaks or control characters '
+            f'(HTTP sends it so), got {value!r}'
+        )
+    return value
+
+
 #: A header value; numbers written without quotes are taken as their text.
 HeaderValue = Annotated[
-    str, BeforeValidator(_number_to_text), WithJsonSchema({'type': ['string', 'number']})
+    str,
+    BeforeValidator(_number_to_text),
+    AfterValidator(_sendable),
+    WithJsonSchema({'type': ['string', 'number']}),
 ]
+
+#: A header name: an HTTP token (RFC 9110 §5.1).
+_TOKEN = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
+HeaderName = Annotated[str, StringConstraints(pattern=_TOKEN)]
+
+#: The ``set`` table for editors: what pydantic would say with its keys checked as well
+#: (pydantic's own has patternProperties only, which lets any other key through).
+_SET_SCHEMA: JsonDict = {
+    'type': 'object',
+    'propertyNames': {'pattern': _TOKEN},
+    'additionalProperties': {'type': ['string', 'number']},
+}
 
 _METHODS_PATTERN = '^({0})(\\s*\\|\\s*({0}))*$'.format('|'.join(HTTP_METHODS))
 
@@ -174,7 +210,7 @@ class Section(SpecModel):
 
     description: str | None = None
     checks: list[Check] = Field(default_factory=list)
-    set: dict[str, HeaderValue] = Field(
+    set: Annotated[dict[HeaderName, HeaderValue], WithJsonSchema(_SET_SCHEMA)] = Field(
         default_factory=dict, description='Headers to set on the response, name: value.'
     )
 

@@ -214,7 +214,7 @@ def _message(detail: Any, loc: Loc) -> str:
         if tag is not None and key in keys:  # a key of another kind of check
             return (
                 f'{key!r} does not go in {_TAGS[tag]}; a check is one of: '
-                "{is|is_not: T, return: N}, {header: H, validates: LOC, return: N}, "
+                '{is|is_not: T, return: N}, {header: H, validates: LOC, return: N}, '
                 '{alter: LOC}, {on_error: N}'
             )
         hint = did_you_mean(key, keys)

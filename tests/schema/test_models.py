@@ -393,6 +393,28 @@ def test_a_key_of_another_kind_of_check_is_said_so() -> None:
     ]  # not "unknown key 'return' (did you mean 'return'?)"
 
 
+@pytest.mark.parametrize(
+    ('headers', 'where', 'says'),
+    [
+        ({'X-U': 'caf\u20ac'}, 'set.X-U', 'a header value must be Latin-1 text'),
+        ({'X-A': 'a\r\nX-Injected: 1'}, 'set.X-A', 'without line breaks'),
+        ({'X-B': 'nul\x00'}, 'set.X-B', 'control characters'),
+        ({'bad name': 'x'}, 'set.bad name', 'does not match'),
+        ({'X:Y': 'x'}, 'set.X:Y', 'does not match'),
+    ],
+)
+def test_headers_to_set_must_be_sendable(headers: dict[str, str], where: str, says: str) -> None:
+    # Caught by validate, not at the first request (where HTTP cannot write them).
+    found = issues(spec_with_path(response={'headers': {'set': headers}}))
+    assert [place for place, _ in found] == [f'paths.p.response.headers.{where}']
+    assert says in found[0][1]
+
+
+def test_latin1_and_tabs_are_sendable_header_values() -> None:
+    data = spec_with_path(response={'headers': {'set': {'X-Ok': 'caf\u00e9\tok', 'X-N': 5}}})
+    assert parse_spec(data).paths['p'].response.headers.set == {'X-Ok': 'caf\u00e9\tok', 'X-N': '5'}
+
+
 # --- extensions -------------------------------------------------------------------------
 
 
