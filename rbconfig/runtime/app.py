@@ -32,6 +32,7 @@ from ..schema import Path, Section, full_url
 from . import json_text
 from .bodies import BodySchema, JSONMedia, compile_schema
 from .checks import Step, build_types, compile_section
+from .connection import BodyError
 from .conventions import Runner, build_runner
 from .exchange import Exchange, SpecRequest
 from .globs import build_globals
@@ -124,6 +125,7 @@ def build_app(
     app.req_options.media_handlers[falcon.MEDIA_JSON] = JSONMedia()
     app.add_error_handler(Exception, handle_unexpected(debug))
     app.add_error_handler(webob.exc.HTTPException, _webob_error)
+    app.add_error_handler(BodyError, _body_error)
     routes: list[Route] = []
     spec = document.spec
     for name, path in spec.paths.items():
@@ -164,6 +166,14 @@ def _webob_error(
     req: falcon.Request, resp: falcon.Response, ex: Any, params: dict[str, Any]
 ) -> None:
     raise problem_from_webob(ex)
+
+
+def _body_error(
+    req: falcon.Request, resp: falcon.Response, ex: Any, params: dict[str, Any]
+) -> None:
+    # A handler (a legacy one's request.body, a Falcon one's req.stream) read a body
+    # that broke, stalled or was cut short: the client's doing, told as the checks tell it.
+    raise HTTPProblem(400, f'The request body could not be read: {ex}')
 
 
 def _build_route(

@@ -4,8 +4,14 @@ Requests are parsed by httptools (llhttp, Node.js's parser), strictly: a
 request whose length is ambiguous never reaches the app. ``Transfer-Encoding``
 together with ``Content-Length``, a ``Transfer-Encoding`` whose last coding is
 not ``chunked``, a space before a header's colon, folded or duplicated framing
-headers: each gets a 400 and the connection is closed, so no byte of it can be
-read as a second request (RFC 9112, sections 6.1 and 6.3).
+headers, two ``Host`` headers: each gets a 400 and the connection is closed, so
+no byte of it can be read as a second request (RFC 9112, sections 3.2, 6.1 and
+6.3). Requests pipelined before a bad one are answered first, in order; bytes
+after a request with ``Connection: close`` are ignored (RFC 9112, section 9.6).
+
+What the app answers is checked before a byte of it is sent: a status outside
+200-599, or a header with a line break or a character outside Latin-1, becomes
+a 500 (logged once, naming the header) and the connection carries on.
 
 Time limits (the server's :class:`~rbconfig.runtime.server.Timeouts`):
 
@@ -17,7 +23,10 @@ Time limits (the server's :class:`~rbconfig.runtime.server.Timeouts`):
 
 A response that the server will follow by closing the connection always says
 ``Connection: close``; that includes a response sent before the app read a
-body too large to read and throw away (a 413).
+body too large to read and throw away (a 413), a body that stalled or broke,
+and a body the client was to send only after a ``100 Continue`` (RFC 9110,
+section 10.1.1: once the final answer is out, no 100 is sent, and the client
+may or may not send its body). An ``Expect`` other than ``100-continue`` gets 417.
 
 After each response the connection lets every other connection have its turn
 before it reads its next request (see :meth:`Connection.serve`).
@@ -68,6 +77,9 @@ _CONTINUE = b'HTTP/1.1 100 Continue\r\n\r\n'
 # Environ keys of header names, computed once per distinct name.
 _ENVIRON_KEYS: dict[bytes, str | None] = {}
 _SPECIAL = {'CONTENT_TYPE', 'CONTENT_LENGTH'}
+# Headers a request may give only once: two Hosts could name two different targets
+# (RFC 9112, section 3.2), and a proxy may have checked the other one.
+_SINGLE = _SPECIAL | {'HTTP_HOST'}
 
 
 def _environ_key(name: bytes) -> str | None:
@@ -283,7 +295,9 @@ class Connection:
         #: The environ of the request being answered (stop() looks at it).
         self.environ: dict[str, Any] | None = None
         self.last_received = 0
-        self.broken = False  # the parser failed: the stream cannot be trusted any more
+        self.broken = False  # the client left or stalled: the stream cannot be trusted any more
+        #: What the parser refused (answered once the requests before it are answered).
+        self.failure: _Problem | None = None
         self.upgraded = False  # the app took the socket over (101 Switching Protocols)
         self.closing = False
         client = address[0] if isinstance(address, tuple) else address
@@ -340,10 +354,14 @@ class Connection:
     def _receive(self, timeout: float) -> bool:
         """Read once (waiting at most ``timeout`` seconds) and parse; False at end of stream.
 
+        Bytes that are not HTTP/1.1, or that cross a limit, are kept as :attr:`failure`
+        rather than raised: llhttp raises for the whole read, after it has called back
+        for the requests before the bad bytes, and those are valid requests to answer
+        first. The parser is never fed again after a failure.
+
         Raises:
             TimeoutError: nothing came in time.
-            httptools.HttpParserError: the bytes are not HTTP/1.1.
-            _Problem: a limit was crossed.
+            OSError: the connection failed.
         """
         sock = self.sock
         sock.settimeout(timeout)
@@ -359,10 +377,13 @@ class Connection:
             # sends anything more, so nothing is lost here.
             pass
         except httptools.HttpParserCallbackError as ex:
-            self.broken = True
-            if isinstance(ex.__context__, _Problem):
-                raise ex.__context__ from None  # a limit crossed in a callback
-            raise
+            context = ex.__context__
+            if isinstance(context, _Problem):  # a limit crossed in a callback
+                self.failure = context
+            else:
+                self.failure = _Problem(400, 'the request could not be parsed')
+        except httptools.HttpParserError as ex:
+            self.failure = _Problem(400, bad_request_detail(str(ex)))
         except BaseException:
             self.broken = True
             raise
@@ -372,7 +393,8 @@ class Connection:
         """The next request whose headers are complete; None when the client is done.
 
         Raises:
-            _Problem: the request is bad (400, 414, 431) or too slow (408).
+            _Problem: the request is bad (400, 414, 431) or too slow (408); raised only
+                once the valid requests that came before it have been returned.
         """
         timeouts = self.server.timeouts
         received = 0
@@ -381,6 +403,8 @@ class Connection:
             # for the headers counts from now, when the server starts waiting for them.
             self.parsing_since = time.monotonic()
         while not self.ready:
+            if self.failure is not None:
+                raise self.failure
             if self.parsing is None:
                 timeout = timeouts.idle
             else:
@@ -396,12 +420,15 @@ class Connection:
                 if self.parsing is None:
                     return None  # an idle keep-alive connection: close it quietly
                 continue  # the header deadline passed: 408 above
-            except httptools.HttpParserError as ex:
-                raise _Problem(400, bad_request_detail(str(ex))) from None
             received += self.last_received
-            if received > MAX_HEAD and not self.ready:
+            if received > MAX_HEAD and not self.ready and self.failure is None:
                 raise _Problem(431, f'the request headers are longer than {MAX_HEAD} bytes')
-        return self.ready.popleft()
+        request = self.ready.popleft()
+        if not request.complete and self.failure is not None:
+            # The parser failed in this request's body (in the same read as its
+            # headers): the app never sees a request that cannot be read.
+            raise self.failure
+        return request
 
     def receive_body(self, request: Request) -> None:
         """Read more of ``request``'s body (for :class:`Body`).
@@ -409,9 +436,18 @@ class Connection:
         Raises:
             BodyError: the body is broken, or the client left or stayed silent.
         """
+        if self.failure is not None:  # the parser failed in this body: no more of it comes
+            raise BodyError(self.failure.detail)
         if not request.continue_sent:
             request.continue_sent = True
-            if request.version == '1.1' and not request.body and self._expects_continue(request):
+            # Never after the final response has begun: the client would take the
+            # 100 for the answer to its next request (RFC 9110, section 15.2).
+            if (
+                request.version == '1.1'
+                and not request.body
+                and not self._headers_sent
+                and self._expects_continue(request)
+            ):
                 self._send(_CONTINUE)
         idle = self.server.timeouts.idle
         try:
@@ -419,22 +455,21 @@ class Connection:
         except TimeoutError:
             self.broken = True
             raise BodyError(f'the client sent nothing more for {idle:g} s') from None
-        except httptools.HttpParserError as ex:
-            raise BodyError(bad_request_detail(str(ex))) from None
-        except _Problem as problem:  # a pipelined request after this one is refused
-            raise BodyError(problem.detail) from None
         except OSError as ex:
             self.broken = True
             raise BodyError(f'the connection failed ({ex.strerror or ex})') from None
         if not more:
             self.broken = True
             raise BodyError('the client closed the connection before the end of the body')
+        if self.failure is not None and not request.complete:
+            raise BodyError(self.failure.detail)
+        # A failure after this body (a bad pipelined request) is answered after this one.
 
     @staticmethod
     def _expects_continue(request: Request) -> bool:
         for name, value in request.headers:
             if name.lower() == b'expect':
-                return value.lower() == b'100-continue'
+                return value.strip().lower() == b'100-continue'
         return False
 
     # -- the loop --------------------------------------------------------------------------
@@ -505,6 +540,7 @@ class Connection:
         request = self._request
         return (
             self.broken
+            or self.failure is not None
             or self.parsing is not None
             or (request is not None and not request.complete)
         )
@@ -517,7 +553,16 @@ class Connection:
         env['REQUEST_METHOD'] = request.method
         url = request.url
         if url[:1] != b'/' and url != b'*':
-            parsed = httptools.parse_url(url)  # absolute-form: http://host/path?query
+            if request.method == 'CONNECT':
+                # Authority-form (host:port): a tunnel through a proxy, which this origin
+                # server is not. 400 rather than 405: a 405 must list in Allow the methods
+                # of the target, and host:port is no resource of this server (a CONNECT
+                # to a path reaches the app, whose router answers it).
+                raise _Problem(400, 'CONNECT is for proxies; this server is not one')
+            try:
+                parsed = httptools.parse_url(url)  # absolute-form: http://host/path?query
+            except httptools.HttpParserInvalidURLError:
+                raise _Problem(400, 'the request target is not a valid URL') from None
             path, query = parsed.path or b'/', parsed.query or b''
         else:
             path, _, query = url.partition(b'?')
@@ -533,13 +578,18 @@ class Connection:
             if key in env:
                 if key == 'HTTP_COOKIE':
                     text = env[key] + '; ' + text
-                elif key in _SPECIAL:
+                elif key in _SINGLE:
                     raise _Problem(400, f'{name.decode("latin-1")} is given more than once')
                 else:
                     text = env[key] + ',' + text
             env[key] = text
         if request.version == '1.1' and 'HTTP_HOST' not in env:
             raise _Problem(400, 'an HTTP/1.1 request must have a Host header')
+        expect = env.get('HTTP_EXPECT')
+        if expect is not None and expect.lower() != '100-continue':
+            # RFC 9110, section 10.1.1: an expectation the server cannot meet is refused
+            # before the body is read (send_problem closes: the body is left unread).
+            raise _Problem(417, 'the only expectation supported is Expect: 100-continue')
         coding = env.get('HTTP_TRANSFER_ENCODING')
         if coding is not None and coding.lower() != 'chunked':
             # llhttp has checked that the last coding is 'chunked'; the others are not applied.
@@ -605,6 +655,9 @@ class Connection:
             if not self._headers_sent:
                 self.send_problem(400, str(ex), request)
                 return False
+        except _BadResponse as ex:  # raised before any byte of it was sent
+            logger.error('the app answered %s %s with %s', request.method, _path(request), ex)
+            self._answer_error()
         except OSError:
             self.closing = True  # the client went away, or the socket timed out
         except Exception:
@@ -685,19 +738,21 @@ class Connection:
         self._send(self._head(length))
 
     def _head(self, length: int | None) -> bytes:
-        """The status line and headers; ``length`` is the body's when it is known."""
+        """The status line and headers; ``length`` is the body's when it is known.
+
+        Raises:
+            _BadResponse: the status or a header cannot be written (nothing was sent).
+        """
         status = self._status
         if status is None:
             raise RuntimeError('the app wrote before calling start_response')
-        self._headers_sent = True
-        self._code = code = int(status[:3])
+        code = _final_code(status)
         request = self._request
         assert request is not None
+        self._chunked = False
         lines = [f'HTTP/1.1 {status}\r\n']
         has_length, has_date = self._app_headers(lines)
-        if code == 101:
-            self.upgraded = True
-        elif not has_length and (code >= 200 and code not in (204, 304)):
+        if not has_length and code not in (204, 304):
             if length is not None:
                 lines.append(f'Content-Length: {length}\r\n')
             elif request.method != 'HEAD':
@@ -708,20 +763,82 @@ class Connection:
                     self.closing = True  # the end of the body is the end of the connection
         if not has_date:
             lines.append(f'Date: {_Clock.date()}\r\n')
-        if not self.closing and not request.complete and not self._can_drain(request):
-            self.closing = True  # too much unread body to read and drop: close instead
+        if not self.closing and self._leaves_unread(request):
+            self.closing = True
         if self.server.stopping:
             self.closing = True
-        if code != 101:
-            if self.closing:
-                lines.append('Connection: close\r\n')
-            elif request.version == '1.0':
-                lines.append('Connection: keep-alive\r\n')
+        if self.closing:
+            lines.append('Connection: close\r\n')
+        elif request.version == '1.0':
+            lines.append('Connection: keep-alive\r\n')
         lines.append('\r\n')
-        text = ''.join(lines)
-        if text.count('\n') != len(lines):
-            raise ValueError('a response header has a line break in its name or value')
-        return text.encode('latin-1')
+        try:
+            head = ''.join(lines).encode('latin-1')
+        except UnicodeEncodeError:
+            head = b''
+        # Each line ends with the one CR LF added here: a CR or LF of the app's own
+        # would split a header in two (response splitting).
+        if not head or head.count(b'\n') != len(lines) or head.count(b'\r') != len(lines):
+            raise _BadResponse(self._unwritable())
+        self._headers_sent = True
+        self._code = code
+        return head
+
+    def _unwritable(self) -> str:
+        """Which of the app's status and headers cannot be written, and why (for the log)."""
+        parts = [('the status', str(self._status))]
+        parts += [(f'the header {name!r}', f'{name}{value}') for name, value in self._headers]
+        for what, text in parts:
+            if '\r' in text or '\n' in text:
+                return f'a line break in {what}'
+            try:
+                text.encode('latin-1')
+            except UnicodeEncodeError:
+                return f'a character outside Latin-1 in {what}'
+        return 'headers that cannot be written'
+
+    def _leaves_unread(self, request: Request) -> bool:
+        """Whether a response now leaves body bytes the server cannot read and drop."""
+        if request.complete:
+            return False
+        if self.broken or self.failure is not None:
+            return True  # the client stalled or left, or the body is broken
+        if not request.continue_sent and not request.received and self._expects_continue(request):
+            # The client waits for a 100 Continue, which must not follow a final answer
+            # (RFC 9110, section 10.1.1): it may send the body anyway, or not, so its
+            # next bytes could be either.
+            return True
+        return not self._can_drain(request)  # too much to read and drop
+
+    def _answer_error(self) -> None:
+        """Answer 500 instead of a response the server cannot write, keeping the connection.
+
+        Nothing was sent of that response, so the connection is as good as after
+        any other answer (the requests pipelined behind it are answered).
+        """
+        problem = {
+            'type': 'about:blank',
+            'title': _TITLES[500],
+            'status': 500,
+            'detail': 'the server failed to handle this request',
+        }
+        headers = [('Content-Type', 'application/problem+json')]
+        for name, value in self._headers:
+            # The request id still leads from the access log to the app's log.
+            if (
+                name.lower() == 'x-request-id'
+                and isinstance(value, str)
+                and value.isascii()
+                and value.isprintable()
+            ):
+                headers.append((name, value))
+                break
+        self._status = f'500 {_TITLES[500]}'
+        self._headers = headers
+        try:
+            self._finish_single(json.dumps(problem).encode())
+        except OSError:
+            self.closing = True
 
     def _app_headers(self, lines: list[str]) -> tuple[bool, bool]:
         """Add the app's headers to ``lines``; whether it gave Content-Length and Date.
@@ -797,10 +914,35 @@ _TITLES = {
     400: 'Bad Request',
     408: 'Request Timeout',
     414: 'URI Too Long',
+    417: 'Expectation Failed',
     431: 'Request Header Fields Too Large',
     500: 'Internal Server Error',
     501: 'Not Implemented',
 }
+
+
+class _BadResponse(Exception):
+    """The app's status or headers cannot be written; the text says which (for the log)."""
+
+
+def _final_code(status: str) -> int:
+    """The code of a final status line ``'200 OK'``.
+
+    Raises:
+        _BadResponse: not a final status: ``100`` would be read as an interim answer
+            (and the next response as this one's), ``101`` switches protocols without
+            the server's knowledge, ``999`` has no meaning.
+    """
+    if isinstance(status, str) and status[3:4] in ('', ' '):
+        code = status[:3]
+        if code.isascii() and code.isdigit() and 200 <= int(code) <= 599:
+            return int(code)
+    raise _BadResponse(f'an invalid status {status!r} (a final status is 200 to 599)')
+
+
+def _path(request: Request) -> str:
+    """The request's target without its query (which may hold a token), for the log."""
+    return request.url.partition(b'?')[0].decode('latin-1')
 
 
 def log_line(connection: Connection, request: Request | None, took: float, note: str) -> str:

@@ -7,6 +7,8 @@ process). Its app records every request and has a few paths to test with.
 
 from __future__ import annotations
 
+import http.client
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -45,6 +47,12 @@ def make_app(box: Box) -> Any:
     * ``/nodelay``: '1' when TCP_NODELAY is set on the connection;
     * ``/upgrade``: answers ``101`` on the socket itself, as a WebSocket upgrade does,
       sends ``bye`` and returns without calling ``start_response``;
+    * ``/echo-or-400``: the request body, or a 400 of its own when it cannot be read
+      (as rbconfig's runtime answers a broken body);
+    * ``/status/NNN``: the status ``NNN Whatever`` (a bad one for ``100``, ``101``, ``999``);
+    * ``/header/crlf``, ``/header/latin``: an ``X-Bad`` header the server cannot write
+      (a line break, a character outside Latin-1), with ``X-Request-Id: req-2``;
+      ``/header/stream``: the same line-break header on a streamed response;
     * anything else: 'hello'.
     """
 
@@ -73,6 +81,22 @@ def make_app(box: Box) -> Any:
             sock = environ['rbconfig.socket']
             sock.sendall(b'HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\n\r\nbye')
             return []
+        if path == '/echo-or-400':
+            try:
+                body = environ['wsgi.input'].read()
+            except OSError as ex:
+                text = str(ex).encode()
+                start_response('400 Bad Request', [('Content-Length', str(len(text)))])
+                return [text]
+            start_response('200 OK', [('Content-Length', str(len(body)))])
+            return [body]
+        if path.startswith('/status/'):
+            start_response(f'{path[8:]} Whatever', [('Content-Length', '0')])
+            return [b'']
+        if path.startswith('/header/'):
+            value = 'caf\u20ac' if path == '/header/latin' else 'a\r\nX-Injected: 1'
+            start_response('200 OK', [('X-Request-Id', 'req-2'), ('X-Bad', value)])
+            return iter([b'hel', b'lo']) if path == '/header/stream' else [b'hello']
         if path == '/nodelay':
             flags = [
                 connection.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
@@ -143,3 +167,54 @@ def read_until_closed(sock: socket.socket) -> bytes:
             break
         received += data
     return received
+
+
+class OneFile:
+    """A socket stand-in whose makefile() is always the same buffered file, kept open.
+
+    http.client reads one response from a file and closes it; responses that
+    follow on the connection (pipelined, keep-alive) are read from the same one.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.file = sock.makefile('rb')
+
+    def makefile(self, *args: Any, **kwargs: Any) -> Any:
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.file, name)
+
+    def close(self) -> None:
+        pass
+
+
+def read_response(source: OneFile, method: str = 'GET') -> http.client.HTTPResponse:
+    """The next response on the connection, its body read (as ``response.body``)."""
+    response = http.client.HTTPResponse(source, method=method)  # type: ignore[arg-type]
+    response.begin()
+    response.body = response.read()  # type: ignore[attr-defined]
+    return response
+
+
+def problem_of(raw: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
+    """(status, headers, problem) of one raw response that is the last on its connection."""
+    head, _, body = raw.partition(b'\r\n\r\n')
+    lines = head.decode('latin-1').split('\r\n')
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(':')
+        headers[name.strip().lower()] = value.strip()
+    assert len(body) == int(headers['content-length']), raw
+    return status, headers, json.loads(body)
+
+
+class Lines:
+    """An access log for tests: keeps the lines (``threaded(log=Lines())``)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def write(self, line: str) -> None:
+        self.lines.append(line)

@@ -12,6 +12,7 @@ import pytest
 from falcon.testing import create_environ
 
 from rbconfig.runtime.app import build_app
+from rbconfig.runtime.connection import BodyError
 
 from .runtime_support import make_client, make_document
 
@@ -152,6 +153,25 @@ def test_500_problem_without_traceback_logged_with_request_id_and_keeps_serving(
     assert call(app, 'GET', '/ok', b'')[:1] == (200,)
     assert call(app, 'GET', '/boom', b'')[0] == 500
     assert call(app, 'GET', '/ok', b'')[2] == b'ok'
+
+
+class BrokenStream(io.RawIOBase):
+    """A body the server could not read: as rbconfig's server's Body raises it."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        raise BodyError('the client closed the connection before the end of the body')
+
+
+def test_a_body_that_breaks_under_a_handler_is_a_400(app: Any) -> None:
+    # The legacy handler reads request.body itself (WebOb, from wsgi.input).
+    status, headers, body = call(
+        app, 'POST', '/spec', b'', CONTENT_LENGTH='10', **{'wsgi.input': BrokenStream()}
+    )
+    assert status == 400 and headers['content-type'] == 'application/problem+json'
+    assert json.loads(body)['detail'] == (
+        'The request body could not be read: '
+        'the client closed the connection before the end of the body'
+    )
 
 
 def test_the_error_log_line_shows_the_path_encoded(

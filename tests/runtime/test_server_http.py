@@ -8,57 +8,22 @@ time of their own.
 
 from __future__ import annotations
 
-import http.client
-import json
+import logging
 import socket
-from typing import Any
 
 import pytest
 
 from rbconfig.runtime.server import Timeouts
 
-from .server_support import raw_exchange, read_until_closed, threaded
-
-
-class _OneFile:
-    """A socket stand-in whose makefile() is always the same buffered file, kept open.
-
-    http.client reads one response from a file and closes it; responses that
-    follow on the connection (pipelined, keep-alive) are read from the same one.
-    """
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.file = sock.makefile('rb')
-
-    def makefile(self, *args: Any, **kwargs: Any) -> Any:
-        return self
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.file, name)
-
-    def close(self) -> None:
-        pass
-
-
-def read_response(source: _OneFile, method: str = 'GET') -> http.client.HTTPResponse:
-    response = http.client.HTTPResponse(source, method=method)  # type: ignore[arg-type]
-    response.begin()
-    response.body = response.read()  # type: ignore[attr-defined]
-    return response
-
-
-def problem_of(raw: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
-    """(status, headers, problem) of one raw response that is the last on its connection."""
-    head, _, body = raw.partition(b'\r\n\r\n')
-    lines = head.decode('latin-1').split('\r\n')
-    status = int(lines[0].split()[1])
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(':')
-        headers[name.strip().lower()] = value.strip()
-    assert len(body) == int(headers['content-length']), raw
-    return status, headers, json.loads(body)
-
+from .server_support import (
+    Lines,
+    OneFile,
+    problem_of,
+    raw_exchange,
+    read_response,
+    read_until_closed,
+    threaded,
+)
 
 # -- request smuggling (issue 11.2) ------------------------------------------------------------
 
@@ -172,7 +137,7 @@ def test_a_chunked_body_reaches_the_app_decoded() -> None:
     )
     with threaded() as box, socket.create_connection(('127.0.0.1', box.port), timeout=10) as sock:
         sock.sendall(request)
-        response = read_response(_OneFile(sock))
+        response = read_response(OneFile(sock))
     assert response.status == 200
     assert response.body == b'hello world'  # type: ignore[attr-defined]
     assert box.bodies == [b'hello world']
@@ -184,7 +149,7 @@ def test_pipelined_requests_are_answered_in_order() -> None:
     )
     with threaded() as box, socket.create_connection(('127.0.0.1', box.port), timeout=10) as sock:
         sock.sendall(request)
-        source = _OneFile(sock)
+        source = OneFile(sock)
         statuses = [read_response(source).status for _ in range(3)]
     assert statuses == [200, 404, 200]
     assert box.seen == [('GET', '/a'), ('GET', '/missing'), ('GET', '/c')]
@@ -193,7 +158,7 @@ def test_pipelined_requests_are_answered_in_order() -> None:
 def test_a_streamed_response_is_chunked() -> None:
     with threaded() as box, socket.create_connection(('127.0.0.1', box.port), timeout=10) as sock:
         sock.sendall(b'GET /stream HTTP/1.1\r\nHost: x\r\n\r\n')
-        response = read_response(_OneFile(sock))
+        response = read_response(OneFile(sock))
     assert response.getheader('Transfer-Encoding') == 'chunked'
     assert response.body == b'hello'  # type: ignore[attr-defined]
 
@@ -201,7 +166,7 @@ def test_a_streamed_response_is_chunked() -> None:
 def test_head_has_the_length_and_no_body() -> None:
     with threaded() as box, socket.create_connection(('127.0.0.1', box.port), timeout=10) as sock:
         sock.sendall(b'HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n')
-        source = _OneFile(sock)
+        source = OneFile(sock)
         head = read_response(source, 'HEAD')
         get = read_response(source)
     assert head.getheader('Content-Length') == '5'
@@ -265,7 +230,7 @@ def test_connection_close_is_said_when_the_server_closes(
 
 def test_http_1_0_keep_alive_is_kept_and_said() -> None:
     with threaded() as box, socket.create_connection(('127.0.0.1', box.port), timeout=10) as sock:
-        source = _OneFile(sock)
+        source = OneFile(sock)
         for _ in range(2):
             sock.sendall(b'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n')
             response = read_response(source)
@@ -291,7 +256,7 @@ def test_a_small_unread_body_is_dropped_and_the_connection_kept() -> None:
             b'POST /too-large HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789'
             b'GET /after HTTP/1.1\r\nHost: x\r\n\r\n'
         )
-        source = _OneFile(sock)
+        source = OneFile(sock)
         first = read_response(source)
         second = read_response(source)
     assert (first.status, first.getheader('Connection')) == (413, None)
@@ -350,3 +315,99 @@ def test_a_stalled_body_ends_the_request() -> None:
     status, headers, problem = problem_of(raw)
     assert (status, headers['connection']) == (400, 'close')
     assert problem['detail'] == 'the client sent nothing more for 0.3 s'
+
+
+def test_a_half_closed_body_gets_an_answer_that_says_close() -> None:
+    with threaded() as box, socket.create_connection(('127.0.0.1', box.port), timeout=10) as sock:
+        sock.sendall(b'POST /echo-or-400 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc')
+        sock.shutdown(socket.SHUT_WR)  # ... and the client is done sending
+        raw = read_until_closed(sock)
+    assert raw.startswith(b'HTTP/1.1 400 '), raw
+    assert b'\r\nConnection: close\r\n' in raw  # the app answered; the server closes
+    assert raw.endswith(b'the client closed the connection before the end of the body')
+
+
+def test_a_stalled_body_answered_by_the_app_says_close() -> None:
+    with threaded(timeouts=Timeouts(header=30, idle=0.3)) as box:
+        with socket.create_connection(('127.0.0.1', box.port), timeout=10) as sock:
+            sock.sendall(b'POST /echo-or-400 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc')
+            raw = read_until_closed(sock)
+    assert raw.startswith(b'HTTP/1.1 400 '), raw
+    assert b'\r\nConnection: close\r\n' in raw
+    assert raw.endswith(b'the client sent nothing more for 0.3 s')
+
+
+# -- Expect ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(('path', 'status'), [('/missing', 404), ('/too-large', 413)])
+def test_an_answer_before_an_expected_body_closes_without_a_100(path: str, status: int) -> None:
+    # RFC 9110, section 10.1.1: the client was not told to send its body, and may or may
+    # not send it; a 100 after the answer would be read as the next request's.
+    request = (
+        f'POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nExpect: 100-continue\r\n\r\n'
+    ).encode()
+    with threaded() as box:
+        raw = raw_exchange(box.port, request)
+    assert raw.startswith(f'HTTP/1.1 {status} '.encode()), raw
+    assert b'\r\nConnection: close\r\n' in raw
+    assert b'100 Continue' not in raw
+    assert raw.endswith(b'\r\n\r\n')  # one answer (without a body), then the close
+
+
+def test_a_body_sent_without_waiting_for_the_100_is_dropped_and_the_connection_kept() -> None:
+    with threaded() as box, socket.create_connection(('127.0.0.1', box.port), timeout=10) as sock:
+        sock.sendall(
+            b'POST /too-large HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n'
+            b'Expect: 100-continue\r\n\r\n0123456789GET /after HTTP/1.1\r\nHost: x\r\n\r\n'
+        )
+        source = OneFile(sock)
+        first = read_response(source)
+        second = read_response(source)
+    assert (first.status, first.getheader('Connection')) == (413, None)
+    assert second.status == 200
+    assert box.seen == [('POST', '/too-large'), ('GET', '/after')]
+
+
+def test_an_unknown_expectation_gets_417() -> None:
+    request = b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 200-ok\r\n\r\n'
+    with threaded() as box:
+        status, headers, problem = problem_of(raw_exchange(box.port, request))
+    assert (status, headers['connection']) == (417, 'close')
+    assert problem['title'] == 'Expectation Failed'
+    assert problem['detail'] == 'the only expectation supported is Expect: 100-continue'
+    assert box.seen == []  # the server did not wait for the body
+
+
+# -- targets and headers refused before the app ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ('line', 'detail'),
+    [
+        (b'CONNECT example.com:443 HTTP/1.1', 'CONNECT is for proxies; this server is not one'),
+        (b'GET http:// HTTP/1.1', 'the request target is not a valid URL'),
+        (b'GET http://[::1/x HTTP/1.1', 'the request target is not a valid URL'),
+        (b'GET http://u:p@h:99999/x HTTP/1.1', 'the request target is not a valid URL'),
+    ],
+)
+def test_a_target_that_is_not_a_path_here_gets_400(
+    line: bytes, detail: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    log = Lines()
+    with threaded(log=log) as box:
+        raw = raw_exchange(box.port, line + b'\r\nHost: example.com:443\r\n\r\n')
+    status, headers, problem = problem_of(raw)
+    assert (status, headers['connection'], problem['detail']) == (400, 'close', detail)
+    assert box.seen == []
+    assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
+    assert len(log.lines) == 1 and '" 400 ' in log.lines[0] and f'({detail})' in log.lines[0]
+
+
+def test_two_host_headers_are_refused() -> None:
+    request = b'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'
+    with threaded() as box:
+        status, headers, problem = problem_of(raw_exchange(box.port, request))
+    assert (status, headers['connection']) == (400, 'close')
+    assert problem['detail'] == 'Host is given more than once'
+    assert box.seen == []
