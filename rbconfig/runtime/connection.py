@@ -711,7 +711,9 @@ class Connection:
         """Send a one-piece response: headers and body in one system call."""
         if self._status is None:
             raise RuntimeError('the app returned without calling start_response')
-        head = self._head(len(data))
+        # An empty body answering HEAD is not the length GET would have (Falcon gives no
+        # body to HEAD, with the Content-Length it knows, if any): none is claimed.
+        head = self._head(None if not data and self._request_is_head() else len(data))
         if self._skip_body():
             self._send(head)
         else:
@@ -723,9 +725,12 @@ class Connection:
                 if self._request is not None and self._request.upgrade:
                     return  # a WebSocket handler answered on the socket itself
                 raise RuntimeError('the app returned without calling start_response')
-            self._send(self._head(0))
+            self._send(self._head(None if self._request_is_head() else 0))
         elif self._chunked:
             self._send(b'0\r\n\r\n')
+
+    def _request_is_head(self) -> bool:
+        return self._request is not None and self._request.method == 'HEAD'
 
     def _skip_body(self) -> bool:
         request = self._request

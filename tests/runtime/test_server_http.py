@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 import socket
+from pathlib import Path
 
 import pytest
 
+from rbconfig.runtime import build_app
 from rbconfig.runtime.server import Timeouts
 
+from .runtime_support import make_document
 from .server_support import (
     Lines,
     OneFile,
@@ -172,6 +175,23 @@ def test_head_has_the_length_and_no_body() -> None:
     assert head.getheader('Content-Length') == '5'
     assert head.body == b''  # type: ignore[attr-defined]
     assert get.body == b'hello'  # type: ignore[attr-defined]
+
+
+def test_head_of_a_streamed_response_claims_no_length(tmp_path: Path) -> None:
+    # GET /s is chunked, of no known length: HEAD must not say Content-Length: 0.
+    module = 'def stream(req, resp):\n    resp.stream = iter([b"a", b"bc"])\n'
+    spec = {'paths': {'s': {'url': '/s', 'use': 'python:streammod.stream'}}}
+    app = build_app(make_document(tmp_path, spec, {'streammod.py': module}))
+    with (
+        threaded(app=app) as box,
+        socket.create_connection(('127.0.0.1', box.port), timeout=10) as sock,
+    ):
+        sock.sendall(b'HEAD /s HTTP/1.1\r\nHost: x\r\n\r\nGET /s HTTP/1.1\r\nHost: x\r\n\r\n')
+        source = OneFile(sock)
+        head = read_response(source, 'HEAD')
+        get = read_response(source)
+    assert head.status == 200 and head.getheader('Content-Length') is None
+    assert get.getheader('Transfer-Encoding') == 'chunked' and get.body == b'abc'  # type: ignore[attr-defined]
 
 
 def test_expect_100_continue_is_answered_before_the_body_is_sent() -> None:
