@@ -53,6 +53,17 @@ def _seconds(text: str) -> float:
     return seconds
 
 
+def _path(text: str) -> str:
+    """A file or folder name; an empty one is a usage error, not the current folder.
+
+    In CI an empty name is an unset variable (``rbconfig validate "$SPECS"``):
+    checking or writing another tree than meant must not pass unseen.
+    """
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path ''; is a variable unset?")
+    return text
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser for ``rbconfig``."""
     parser = argparse.ArgumentParser(
@@ -68,7 +79,9 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest='command', metavar='COMMAND', required=True)
 
     validate = commands.add_parser('validate', help='check specs (YAML, TOML, RBR) for CI')
-    validate.add_argument('paths', nargs='+', metavar='FILE|DIR', help='spec files or folders')
+    validate.add_argument(
+        'paths', nargs='+', type=_path, metavar='FILE|DIR', help='spec files or folders'
+    )
     validate.add_argument(
         '--format',
         choices=('human', 'json', 'github'),
@@ -97,11 +110,11 @@ def make_parser() -> argparse.ArgumentParser:
     validate.set_defaults(module='validate')
 
     schema = commands.add_parser('schema', help='print the JSON Schema of the spec format')
-    schema.add_argument('-o', '--output', metavar='FILE', help='write to FILE instead')
+    _output_options(schema)
     schema.set_defaults(module='schema')
 
     convert = commands.add_parser('convert', help='convert specs between YAML, TOML and RBR')
-    convert.add_argument('input', metavar='IN', help='a spec file or a folder of specs')
+    convert.add_argument('input', type=_path, metavar='IN', help='a spec file or a folder of specs')
     convert.add_argument('--to', required=True, choices=FORMATS, help='the output format')
     convert.add_argument(
         '--from',
@@ -112,14 +125,17 @@ def make_parser() -> argparse.ArgumentParser:
     convert.add_argument(
         '-o',
         '--output',
+        type=_path,
         metavar='OUT',
         help="output file or folder; '-' for standard output (default: beside the input)",
     )
-    convert.add_argument('--force', action='store_true', help='overwrite output files that exist')
+    convert.add_argument(
+        '--force', action='store_true', help='overwrite output files that exist (never an input)'
+    )
     convert.set_defaults(module='convert')
 
     run = commands.add_parser('run', help='serve a spec (Falcon + gevent + Socket.IO)')
-    run.add_argument('spec', metavar='SPEC', help='a spec file (.yaml, .toml or .rbr)')
+    run.add_argument('spec', type=_path, metavar='SPEC', help='a spec file (.yaml, .toml or .rbr)')
     run.add_argument('--host', default='127.0.0.1', help='address to bind (default: 127.0.0.1)')
     run.add_argument('--port', type=_port, default=8000, help='port to bind (default: 8000)')
     run.add_argument('--reload', action='store_true', help='restart when the spec or code changes')
@@ -144,26 +160,28 @@ def make_parser() -> argparse.ArgumentParser:
     run.set_defaults(module='run')
 
     openapi = commands.add_parser('openapi', help='print the OpenAPI 3.1 document of a spec')
-    openapi.add_argument('spec', metavar='SPEC')
-    openapi.add_argument('-o', '--output', metavar='FILE', help='write to FILE instead')
+    openapi.add_argument('spec', type=_path, metavar='SPEC')
+    _output_options(openapi)
     openapi.set_defaults(module='openapi')
 
     asyncapi = commands.add_parser(
         'asyncapi', help='print the AsyncAPI 3.0 document of a spec (its Socket.IO side)'
     )
-    asyncapi.add_argument('spec', metavar='SPEC')
-    asyncapi.add_argument('-o', '--output', metavar='FILE', help='write to FILE instead')
+    asyncapi.add_argument('spec', type=_path, metavar='SPEC')
+    _output_options(asyncapi)
     asyncapi.set_defaults(module='asyncapi')
 
     docs = commands.add_parser('docs', help='write the HTML documentation page of a spec')
-    docs.add_argument('spec', metavar='SPEC')
-    docs.add_argument('-o', '--output', metavar='FILE', help='write to FILE instead')
+    docs.add_argument('spec', type=_path, metavar='SPEC')
+    _output_options(docs)
     docs.set_defaults(module='docs')
 
     new = commands.add_parser(
         'new', help='write a runnable app to start from (asks a few questions on a terminal)'
     )
-    new.add_argument('folder', metavar='DIR', help='where to write it (made if missing)')
+    new.add_argument(
+        'folder', type=_path, metavar='DIR', help='where to write it (made if missing)'
+    )
     new.add_argument('--name', help="the service's name (default: from DIR)")
     new.add_argument(
         '--http',
@@ -183,6 +201,14 @@ def make_parser() -> argparse.ArgumentParser:
     )
     new.set_defaults(module='new')
     return parser
+
+
+def _output_options(command: argparse.ArgumentParser) -> None:
+    """``-o FILE`` and ``--force``, written as ``convert`` writes (never onto the spec read)."""
+    command.add_argument(
+        '-o', '--output', type=_path, metavar='FILE', help="write to FILE instead ('-': stdout)"
+    )
+    command.add_argument('--force', action='store_true', help='overwrite FILE if it exists')
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""``rbconfig asyncapi SPEC [-o FILE]``: print the AsyncAPI 3.0 document of a spec."""
+"""``rbconfig asyncapi SPEC [-o FILE [--force]]``: print the AsyncAPI 3.0 document of a spec."""
 
 from __future__ import annotations
 
@@ -13,4 +13,4 @@ def run(args: argparse.Namespace) -> int:
     """Write the AsyncAPI document of ``args.spec`` (its sockets) to ``args.output`` or stdout."""
     from ..export.asyncapi import asyncapi_document
 
-    return write_export(args.spec, args.output, asyncapi_document)
+    return write_export('asyncapi', args, asyncapi_document)

@@ -1,4 +1,4 @@
-"""``rbconfig docs SPEC [-o FILE]``: write the HTML documentation page of a spec."""
+"""``rbconfig docs SPEC [-o FILE [--force]]``: write the HTML documentation page of a spec."""
 
 from __future__ import annotations
 
@@ -20,4 +20,4 @@ def run(args: argparse.Namespace) -> int:
     except SpecError as ex:
         print_spec_error(ex)
         return 1
-    return write_output(page, args.output)
+    return write_output('docs', page, args.output, inputs=[args.spec], force=args.force)

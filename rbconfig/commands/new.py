@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
 
-from .convert import write_atomically
+from .output import write_atomically, write_stdout
 from .skeleton import Choices, skeleton, spec_file
 
 __all__ = ['ask', 'run']
@@ -34,6 +35,13 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     if args.http is False and args.sockets is False:
         print('rbconfig new: --no-http and --no-sockets leave nothing to make', file=sys.stderr)
+        return 2
+    if args.name and _unfit(args.name):
+        print(
+            f'rbconfig new: error: --name {args.name!r} holds {_unfit(args.name)}; '
+            'give a name on one line, without control characters',
+            file=sys.stderr,
+        )
         return 2
     if os.path.lexists(folder) and not folder.is_dir():
         print(f'rbconfig new: {folder} is not a folder', file=sys.stderr)
@@ -61,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         reason = 'exists' if isinstance(ex, FileExistsError) else ex.strerror or ex
         print(f'rbconfig new: cannot write {ex.filename or folder}: {reason}', file=sys.stderr)
         return 1
-    _report(folder, choices, files, sys.stdout)
+    write_stdout(_report(folder, choices, files))  # no traceback when piped to head
     return _validate(folder / spec_file(choices))
 
 
@@ -72,6 +80,9 @@ def ask(args: argparse.Namespace, folder: Path, prompt: Callable[[str], str] | N
         EOFError: the input ended in the middle of the questions.
     """
     name = args.name or _question(prompt, 'Name of the service', _default_name(folder))
+    while _unfit(name):  # only typed at the prompt: --name was checked, the default is clean
+        print(f'The name holds {_unfit(name)}; a name on one line, without control characters.')
+        name = _question(prompt, 'Name of the service', _default_name(folder))
     http, sockets = args.http, args.sockets
     while True:
         if http is None:
@@ -90,7 +101,25 @@ def ask(args: argparse.Namespace, folder: Path, prompt: Callable[[str], str] | N
 
 
 def _default_name(folder: Path) -> str:
-    return folder.resolve().name.replace('_', ' ').replace('-', ' ').strip().title() or 'App'
+    name = ''.join(' ' if _unfit(char) else char for char in folder.resolve().name)
+    return ' '.join(name.replace('_', ' ').replace('-', ' ').split()).title() or 'App'
+
+
+#: Unicode categories a name cannot hold: it goes into one-line comments, titles and
+#: docstrings. Control characters (a newline, an escape), line and paragraph separators
+#: (YAML breaks lines there), and surrogates (bytes of a name that was not UTF-8).
+_UNFIT = {'Cc': 'a control character', 'Zl': 'a line break', 'Zp': 'a line break'}
+
+
+def _unfit(text: str) -> str:
+    """What in ``text`` cannot go into the app's files ('' when nothing)."""
+    for char in text:
+        category = unicodedata.category(char)
+        if category == 'Cs':
+            return 'bytes that are not UTF-8'
+        if category in _UNFIT:
+            return f'{_UNFIT[category]} ({char!r})'
+    return ''
 
 
 def _question(prompt: Callable[[str], str] | None, text: str, default: str) -> str:
@@ -111,16 +140,26 @@ def _yes_no(prompt: Callable[[str], str] | None, text: str, default: bool) -> bo
         print("Please answer 'y' or 'n'.")
 
 
-def _report(folder: Path, choices: Choices, files: dict[str, str], out: TextIO) -> None:
+def _report(folder: Path, choices: Choices, files: dict[str, str]) -> str:
     kinds = [kind for kind, on in (('HTTP', choices.http), ('Socket.IO', choices.sockets)) if on]
     what = f'{choices.name}: {" and ".join(kinds)}, a {choices.format.upper()} spec'
-    print(f'Made {folder}/ ({what}):', file=out)
-    for name in files:
-        print(f'  {folder / name}', file=out)
-    print('Next:', file=out)
     spec = folder / spec_file(choices)
-    print(f'  rbconfig run {spec}   then open http://127.0.0.1:8000/', file=out)
-    print(f'  python -m pytest {folder}', file=out)
+    return '\n'.join(
+        [
+            f'Made {folder}/ ({what}):',
+            *(f'  {folder / name}' for name in files),
+            'Next:',
+            f'  rbconfig run {_shell(spec)}   then open http://127.0.0.1:8000/',
+            f'  python -m pytest {_shell(folder)}',
+            '',
+        ]
+    )
+
+
+def _shell(path: Path) -> str:
+    """``path`` as one word of a shell command to copy: quoted, and never read as an option."""
+    text = str(path)
+    return shlex.quote(f'./{text}' if text.startswith('-') else text)
 
 
 def _validate(spec: Path) -> int:

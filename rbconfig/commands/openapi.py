@@ -1,4 +1,4 @@
-"""``rbconfig openapi SPEC [-o FILE]``: print the OpenAPI 3.1 document of a spec."""
+"""``rbconfig openapi SPEC [-o FILE [--force]]``: print the OpenAPI 3.1 document of a spec."""
 
 from __future__ import annotations
 
@@ -13,4 +13,4 @@ def run(args: argparse.Namespace) -> int:
     """Write the OpenAPI document of ``args.spec`` to ``args.output`` or stdout."""
     from ..export.openapi import openapi_document
 
-    return write_export(args.spec, args.output, openapi_document)
+    return write_export('openapi', args, openapi_document)

@@ -1,4 +1,4 @@
-"""``rbconfig schema [-o FILE]``: print the JSON Schema of the spec format."""
+"""``rbconfig schema [-o FILE [--force]]``: print the JSON Schema of the spec format."""
 
 from __future__ import annotations
 
@@ -12,4 +12,4 @@ __all__ = ['run']
 
 def run(args: argparse.Namespace) -> int:
     """Write the schema to standard output, or to ``args.output``."""
-    return write_output(service_schema_text(), args.output)
+    return write_output('schema', service_schema_text(), args.output, force=args.force)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import keyword
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,10 +35,14 @@ class Choices:
 def module_name(name: str) -> str:
     """A Python module name for the app called ``name`` (``Todo List`` → ``todo_list``).
 
-    A name the standard library or the running program already uses gets ``_app``
-    (``python:json.hello`` would find the standard library's ``json``).
+    ASCII only (``Café`` → ``cafe``; ``日本`` → ``app``): a ``python:`` location is a
+    dotted name of ASCII identifiers. A name the standard library or the running
+    program already uses gets ``_app`` (``python:json.hello`` would find the
+    standard library's ``json``).
     """
-    text = re.sub(r'\W+', '_', name.strip().lower()).strip('_')
+    # NFKD splits accented letters into the letter and its accent, which ASCII drops.
+    ascii_name = unicodedata.normalize('NFKD', name).encode('ascii', 'ignore').decode('ascii')
+    text = re.sub(r'[^a-z0-9]+', '_', ascii_name.strip().lower()).strip('_')
     text = re.sub(r'^(?=\d)', 'app_', text) or 'app'
     taken = keyword.iskeyword(text) or text in sys.stdlib_module_names or text in sys.modules
     return f'{text}_app' if taken or text in ('rbconfig', 'test') else text
@@ -161,7 +166,7 @@ def spec_file(choices: Choices) -> str:
 
 def _handlers(choices: Choices) -> str:
     parts = [
-        f'"""The code behind the {choices.name} spec."""\n\n'
+        f'"""The code behind the {_docstring(choices.name)} spec."""\n\n'
         'from __future__ import annotations\n\nfrom typing import Any\n'
     ]
     if choices.http and not choices.sockets:
@@ -205,8 +210,9 @@ def say(ctx: Any, data: Any) -> dict[str, bool]:
 
 
 def _test(choices: Choices, module: str, spec_file: str) -> str:
+    title = _docstring(choices.name)
     lines = [
-        f'"""Tests of {choices.name}: the app built from the spec, called in-process."""',
+        f'"""Tests of {title}: the app built from the spec, called in-process."""',
         '',
         'from pathlib import Path',
         '',
@@ -280,6 +286,11 @@ def _readme(choices: Choices, module: str, spec_file: str) -> str:
         '| file | what |\n|---|---|\n' + '\n'.join(files) + '\n\n'
         'The documentation page is at `/__doc__`, the OpenAPI document at `/__openapi__.json`.\n'
     )
+
+
+def _docstring(text: str) -> str:
+    """``text`` inside a ``\"\"\"`` string: a quote or backslash in the name must not end it."""
+    return text.replace('\\', '\\\\').replace('"', '\\"')
 
 
 def _html(text: str) -> str:

@@ -16,29 +16,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from ..converters import ENDINGS, load
+from ..converters import load
 from ..document import Document
-from ..document.files import read_regular
 from ..document.modules import CodeIndex
 from ..document.preflight import preflight
 from ..errors import Problem, SpecError
+from .specfiles import SPEC_ENDINGS, looks_like_spec, walk
 
 __all__ = ['SPEC_ENDINGS', 'Report', 'find_specs', 'run']
-
-#: File endings a folder walk picks up.
-SPEC_ENDINGS = tuple(ENDINGS)
-
-_SKIPPED_FOLDERS = {'node_modules', '__pycache__', 'venv'}
-# In a folder, a YAML or TOML file is a spec when it has a top-level rbconfig or paths key;
-# other YAML and TOML (CI configs, pyproject.toml) are not ours to judge.
-_LOOKS_LIKE_SPEC = re.compile(r'^(rbconfig\s*[:=]|paths\s*[:=]|\[paths[.\]])', re.MULTILINE)
 
 
 class UsageError(Exception):
@@ -82,37 +72,19 @@ def find_specs(paths: list[str], only_specs: bool = False) -> tuple[list[str], i
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            for found in _walk(path):
-                if found.suffix == '.rbr' or _looks_like_spec(found):
+            for found in walk(path):
+                if looks_like_spec(found):
                     files.append(os.fspath(found))
                 else:
                     skipped += 1
         elif path.exists():
-            if only_specs and path.suffix != '.rbr' and not _looks_like_spec(path):
+            if only_specs and not looks_like_spec(path):
                 skipped += 1
             else:
                 files.append(name)
         else:
             raise UsageError(f'no such file or folder: {name}')
     return list(dict.fromkeys(files)), skipped
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, folders, names in os.walk(folder):
-        folders[:] = sorted(
-            name for name in folders if not name.startswith('.') and name not in _SKIPPED_FOLDERS
-        )
-        for name in sorted(names):
-            if not name.startswith('.') and name.lower().endswith(SPEC_ENDINGS):
-                yield Path(root, name)
-
-
-def _looks_like_spec(path: Path) -> bool:
-    try:
-        text = read_regular(path).decode('utf-8', errors='replace')
-    except OSError:
-        return True  # a FIFO, a device, too large...: let load() report it
-    return _LOOKS_LIKE_SPEC.search(text) is not None
 
 
 def check(files: list[str], import_code: bool = False) -> Report:

@@ -129,8 +129,11 @@ def test_bad_input_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "'-o -' (standard output) takes one input file" in capsys.readouterr().err
     same = tmp_path / 'same.rbr'
     shutil.copy(CORPUS / 'samples__types__eaf5ae5.rbr', same)
-    assert main(['convert', str(same), '--to', 'rbr']) == 1
-    assert 'would be converted onto itself' in capsys.readouterr().err
+    assert main(['convert', str(same), '--to', 'rbr']) == 2
+    assert capsys.readouterr().err == (
+        f'rbconfig convert: error: {same} is the spec being read: converting would overwrite it; '
+        'give -o OUT\n'
+    )
 
 
 def test_atomic_write_replaces_and_keeps_the_mode(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import pytest
 
 from rbconfig.cli import main
 from rbconfig.commands import convert as convert_command
+from rbconfig.commands import output as output_module
 from rbconfig.converters import load
 
 SPEC = 'rbconfig: 1\npaths:\n  hello:\n    url: /hello\n    use: python:m.hello\n'
@@ -113,7 +114,7 @@ def test_a_killed_conversion_leaves_nothing_behind_the_next_one(source: Path) ->
     assert sorted(path.name for path in folder.iterdir()) == [temporary.name, 'spec.yaml']
     other = folder / 'other.yaml'
     other.write_text(SPEC, encoding='utf-8')
-    convert_command._CLEANED.discard(folder)  # as in a fresh process
+    output_module._CLEANED.discard(folder)  # as in a fresh process
     assert main(['convert', str(other), '--to', 'toml']) == 0
     assert sorted(path.name for path in folder.iterdir()) == [
         'other.toml',

@@ -6,6 +6,7 @@ through a real pseudo-terminal (pexpect) or made from defaults without one.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from rbconfig.commands.new import ask
 from rbconfig.commands.skeleton import module_name
 from tests.helpers.server import child_env, start_command, start_server
 
@@ -204,11 +206,92 @@ def test_no_http_and_no_sockets_is_a_usage_error(tmp_path: Path) -> None:
         ('class', 'class_app'),
         ('2fa', 'app_2fa'),
         ('!!!', 'app'),
-        ('Café', 'café'),
+        ('Café', 'cafe'),  # python: locations are ASCII dotted names
+        ('日本', 'app'),
+        ('Ⅷ Über-Straße', 'viii_uber_strae'),
     ],
 )
 def test_module_names(name: str, module: str) -> None:
     assert module_name(name) == module
+
+
+@pytest.mark.parametrize(
+    ('argv', 'spec'),
+    [
+        (['café'], 'cafe.yaml'),
+        (['x', '--name', 'Café'], 'cafe.yaml'),
+        (['日本', '-y'], 'app.yaml'),
+        (['q', '--name', 'a"""b\\'], 'a_b.yaml'),  # quotes and a backslash in docstrings
+    ],
+)
+def test_any_name_makes_an_app_that_validates(tmp_path: Path, argv: list[str], spec: str) -> None:
+    made = rbconfig('new', *argv, cwd=tmp_path)
+    assert (made.returncode, made.stderr) == (0, '')
+    folder = tmp_path / argv[0]
+    title = argv[2] if '--name' in argv else argv[0].title()
+    assert f'title: {title}\n' in (folder / spec).read_text(encoding='utf-8')
+    checked = rbconfig('validate', argv[0], cwd=tmp_path)
+    assert (checked.returncode, checked.stdout) == (0, '1 spec file checked, all valid\n')
+
+
+def test_a_non_ascii_name_typed_at_the_prompt(tmp_path: Path) -> None:
+    folder = tmp_path / 'app'
+    child = pexpect.spawn(
+        sys.executable,
+        ['-m', 'rbconfig.cli', 'new', str(folder), '--http', '--no-sockets', '--format', 'yaml'],
+        env=child_env(),
+        encoding='utf-8',
+        timeout=60,
+    )
+    try:
+        child.expect_exact('Name of the service [App]: ')
+        child.sendline('Crème Brûlée')
+        child.expect_exact(f'Made {folder}/ (Crème Brûlée: HTTP, a YAML spec):')
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    assert 'title: Crème Brûlée\n' in (folder / 'creme_brulee.yaml').read_text(encoding='utf-8')
+
+
+@pytest.mark.parametrize('name', ['multi\nline', 'tab\there', 'bell\x07', 'para\u2029graph'])
+def test_a_name_with_control_characters_is_a_usage_error(tmp_path: Path, name: str) -> None:
+    made = rbconfig('new', str(tmp_path / 'x'), '--name', name)
+    assert made.returncode == 2
+    assert made.stderr.startswith(f'rbconfig new: error: --name {name!r} holds ')
+    assert made.stderr.endswith('give a name on one line, without control characters\n')
+    assert not (tmp_path / 'x').exists()
+
+
+def test_a_control_character_typed_at_the_prompt_is_asked_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = iter(['bad\x1b[31m', 'Good'])
+    args = argparse.Namespace(name=None, http=True, sockets=False, format='yaml')
+    assert ask(args, tmp_path / 'x', lambda _: next(answers)).name == 'Good'
+    assert capsys.readouterr().out == (
+        "The name holds a control character ('\\x1b'); a name on one line, without control "
+        'characters.\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ('folder', 'run', 'test'),
+    [
+        ('-x', './-x/x.yaml', './-x'),  # not read as an option
+        ('my app', "'my app/my_app.yaml'", "'my app'"),
+        ("it's", "'it'\"'\"'s/it_s.yaml'", "'it'\"'\"'s'"),
+    ],
+)
+def test_the_next_commands_are_quoted_for_the_shell(
+    tmp_path: Path, folder: str, run: str, test: str
+) -> None:
+    made = rbconfig('new', '--', folder, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.splitlines()[-2:] == [
+        f'  rbconfig run {run}   then open http://127.0.0.1:8000/',
+        f'  python -m pytest {test}',
+    ]
 
 
 def test_rbr_run_is_rbconfig_run(tmp_path: Path) -> None:

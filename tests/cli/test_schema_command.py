@@ -29,5 +29,5 @@ def test_schema_to_an_unwritable_place(tmp_path: Path, capsys: pytest.CaptureFix
     target = tmp_path / 'missing-folder' / 'schema.json'
     assert main(['schema', '-o', str(target)]) == 1
     assert capsys.readouterr().err == (
-        f'rbconfig: cannot write {target}: No such file or directory\n'
+        f'rbconfig schema: cannot write {target}: No such file or directory\n'
     )

@@ -237,3 +237,59 @@ def test_pre_commit_hook_definition() -> None:
     for name in ('apps/a.yaml', 'b.yml', 'c.toml', 'legacy.rbr'):
         assert re.search(hook['files'], name)
     assert not re.search(hook['files'], 'notes.md')
+
+
+# Each is a spec with an error (meta.bogus): a folder walk and --only-specs must check it.
+HIDDEN_SPECS = {
+    'bom.yaml': '\ufeffrbconfig: 1\nmeta:\n  bogus: 1\n',
+    'UP.RBR': 'meta (\n    bogus "x"\n);\n',
+    'double.yaml': '"rbconfig": 1\nmeta:\n  bogus: 1\n',
+    'single.yml': "'paths': {}\nmeta:\n  bogus: 1\n",
+    'flow.yaml': '{rbconfig: 1, meta: {bogus: 1}}\n',
+    'flow-late.yaml': '# a comment\n---\n{meta: {bogus: 1},\n "rbconfig": 1}\n',
+    'anchored.yaml': 'meta: &m\n  bogus: 1\n!!str rbconfig: 1\n',
+    'bom.toml': '\ufeffrbconfig = 1\n[meta]\nbogus = 1\n',
+    'quoted.toml': "'rbconfig' = 1\n[meta]\nbogus = 1\n",
+    'dquoted.toml': '"paths" = {}\n[meta]\nbogus = 1\n',
+    'late.toml': 'x-list = [\n  [1],\n]\nrbconfig = 1\n[meta]\nbogus = 1\n',
+}
+
+# Not specs: a folder walk and --only-specs leave them alone (even mentioning paths).
+NOT_SPECS = {
+    'pyproject.toml': '[project]\nname = "x"\n[tool.pytest.ini_options]\ntestpaths = ["t"]\n'
+    '[tool.other]\npaths = ["a"]\nrbconfig = 1\n',
+    'docker-compose.yml': 'services:\n  web:\n    image: nginx\n',
+    'ci.yml': 'on:\n  push:\n    paths:\n      - "src/**"\njobs: {}\n',
+    'flow-ci.yml': '{"on": {"push": {"paths": ["src/**"]}}, "jobs": {}}\n',
+    'list.yaml': '- rbconfig: 1\n- paths: {}\n',
+    'helm.yaml': '{{- if .Values.x }}\nspec:\n  paths:\n    - /\n',
+}
+
+
+@pytest.mark.parametrize('name', sorted(HIDDEN_SPECS))
+def test_every_spec_spelling_is_found_in_folders_and_by_only_specs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    spec = tmp_path / name
+    spec.write_text(HIDDEN_SPECS[name], encoding='utf-8')
+    for args in ([str(tmp_path)], ['--only-specs', str(spec)]):
+        status, out, err = run(capsys, *args)
+        assert (status, err) == (1, ''), out
+        assert out.startswith(f'{spec}:'), out
+        assert out.splitlines()[-1].startswith('1 spec file checked, 1 invalid ('), out
+        assert 'meta.bogus: unknown' in out
+
+
+def test_files_that_are_not_specs_are_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, text in NOT_SPECS.items():
+        (tmp_path / name).write_text(text, encoding='utf-8')
+    (tmp_path / 'good.yaml').write_text(GOOD.replace('python:m.hello', 'file:good.yaml'))
+    status, out, _ = run(capsys, str(tmp_path))
+    assert (status, out) == (0, '1 spec file checked, all valid; 6 other YAML/TOML files skipped\n')
+    status, out, _ = run(capsys, '--only-specs', *(str(tmp_path / name) for name in NOT_SPECS))
+    assert (status, out) == (
+        0,
+        '0 spec files checked, all valid; 6 other YAML/TOML files skipped\n',
+    )
