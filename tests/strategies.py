@@ -45,6 +45,13 @@ python_locations = st.lists(_IDENT, min_size=1, max_size=3).map(
 )
 
 _PATH_TEXT = st.from_regex(r'[A-Za-z0-9_./-]{1,20}', fullmatch=True)
+#: A header value HTTP can send: Latin-1, tabs but no other control characters.
+_SENDABLE = st.text(
+    st.characters(min_codepoint=0x09, max_codepoint=0xFF).filter(
+        lambda char: char == '\t' or (char >= ' ' and char != '\x7f')
+    ),
+    max_size=20,
+)
 
 #: Any location: python, file, directory or proxy.
 locations = st.one_of(
@@ -182,7 +189,7 @@ def _section(draw: st.DrawFn, types: list[str], body: bool, flags: dict[str, boo
         draw,
         data,
         'set',
-        st.dictionaries(_HEADER, st.one_of(st.text(max_size=20), st.just('text/html'))),
+        st.dictionaries(_HEADER, st.one_of(_SENDABLE, st.just('text/html'))),
     )
     if body and flags['body_schemas']:
         _maybe(draw, data, 'schema', _SCHEMAS)

@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..converters import ENDINGS, SpecFormat, dumps, format_for, load
+from ..converters import ENDINGS, SpecFormat, format_for, load, write_document
 from ..errors import SpecError
 from .output import is_stream, onto_input, write_atomically, write_stdout
 from .specfiles import looks_like_spec, walk
@@ -150,7 +150,7 @@ def _plan_folder(
 def _convert(job: Job, to: str, from_format: str | None, force: bool) -> int:
     try:
         document = load(job.source, from_format)
-        text = dumps(document.spec, to, document.comments)
+        text = write_document(document, to)  # what it cannot say: at its file:line:col
     except SpecError as ex:
         for problem in ex.problems:
             print(problem, file=sys.stderr)

@@ -6,21 +6,24 @@ import importlib
 import os
 from pathlib import Path
 
-from ..document import Comments, Document
+from ..document import Comments, Document, problem_at
 from ..document.files import read_regular
 from ..errors import Problem, SpecError
 from ..schema import Spec
-from .base import SpecFormat, build_document
+from .base import END_OF_FILE, SpecFormat, UnwritableSpec, build_document
 
 __all__ = [
+    'END_OF_FILE',
     'ENDINGS',
     'SpecFormat',
+    'UnwritableSpec',
     'build_document',
     'dumps',
     'format_for',
     'formats',
     'load',
     'loads',
+    'write_document',
 ]
 
 
@@ -90,5 +93,24 @@ def loads(text: str, fmt: str, file: str = '<string>') -> Document:
 
 
 def dumps(spec: Spec, fmt: str, comments: Comments | None = None) -> str:
-    """Render ``spec`` in format ``fmt``."""
+    """Render ``spec`` in format ``fmt``.
+
+    Raises:
+        UnwritableSpec: (a ValueError) when ``fmt`` cannot say something the spec holds;
+            its message starts with the place (``paths.a.x-codes: ...``).
+    """
     return format_for('', fmt).write(spec, comments)
+
+
+def write_document(document: Document, fmt: str) -> str:
+    """Render a loaded spec, with its comments, in format ``fmt``.
+
+    Raises:
+        SpecError: when ``fmt`` cannot say something the spec holds, at its
+            file:line:col in the document's file.
+    """
+    try:
+        return dumps(document.spec, fmt, document.comments)
+    except UnwritableSpec as ex:
+        problem = problem_at(document.file, document.positions, ex.issue)
+        raise SpecError([problem]) from ex

@@ -12,16 +12,20 @@ from typing import Any
 from ..errors import Loc
 from ..schema import SpecModel
 from ..schema.jsonschema import SCHEMA_URL
+from .base import END_OF_FILE
 
 __all__ = [
+    'END_OF_FILE',
     'MAX_DEPTH',
     'SCHEMA_URL',
+    'ModelData',
     'attach_comments',
     'comment_lines',
     'deeper_than',
     'number_too_long',
     'ordered_data',
     'too_deep',
+    'trailing_lines',
 ]
 
 #: How deep any spec may nest (keys and list items from the top), in every format. Specs
@@ -73,6 +77,8 @@ def attach_comments(
 ) -> dict[Loc, list[str]]:
     """Give each block of own-line comments to the element on the next line.
 
+    Comments after the last element go to :data:`END_OF_FILE`.
+
     Args:
         text: the whole text.
         starts: 1-based line number → the loc of the element written there.
@@ -98,17 +104,21 @@ def attach_comments(
         if line in skip or ('#' + body).startswith(header):
             continue
         after = bisect.bisect_right(lines, line)
-        if after < len(lines):
-            body = body.rstrip('\r')
-            comments.setdefault(starts[lines[after]], []).append(
-                body[1:] if body.startswith(' ') else body
-            )
+        body = body.rstrip('\r')
+        comments.setdefault(starts[lines[after]] if after < len(lines) else END_OF_FILE, []).append(
+            body[1:] if body.startswith(' ') else body
+        )
     return comments
 
 
 def comment_lines(texts: Iterable[str], indent: str) -> list[str]:
     """Own-line comments as written back: ``# text``, a bare ``#`` for an empty one."""
     return [indent + (f'# {text}' if text else '#') for text in texts]
+
+
+def trailing_lines(comments: dict[Loc, list[str]]) -> list[str]:
+    """The comments after the last element (:data:`END_OF_FILE`), as written back."""
+    return comment_lines(comments.get(END_OF_FILE, ()), '')
 
 
 _COMMENT_LINE = re.compile(r'^[ \t]*#(.*)$', re.MULTILINE)
@@ -136,6 +146,8 @@ def _attach_by_lines(
             if loc is not None:
                 comments.setdefault(loc, []).extend(block)
             block = []
+    if block:  # nothing after them
+        comments.setdefault(END_OF_FILE, []).extend(block)
     return comments
 
 
@@ -143,8 +155,22 @@ def _extension(key: str | int) -> bool:
     return isinstance(key, str) and key.startswith('x-')
 
 
+class ModelData(dict[Any, Any]):
+    """A model's data in :func:`ordered_data`: its keys' order is the model's layout.
+
+    Other mappings (paths, events, an extension's value) keep the order they were
+    written in, which a writer may not change; a model's keys it may (TOML writes its
+    plain values before its tables).
+    """
+
+    __slots__ = ()
+
+
 def ordered_data(model: SpecModel) -> dict[str, Any]:
-    """``model`` as plain data, defaults left out, each mapping in its model's key order."""
+    """``model`` as plain data, defaults left out, each mapping in its model's key order.
+
+    Each model's mapping is a :class:`ModelData`.
+    """
     return _order(model.to_data(), model)
 
 
@@ -155,7 +181,7 @@ def _order(data: Any, value: Any) -> Any:
             return data
         model = type(value)
         names = _field_names(model)
-        result = {}
+        result = ModelData()
         for key in _ordered_keys(model, tuple(data)):
             item = data[key]
             if item.__class__ is dict or item.__class__ is list:

@@ -7,20 +7,28 @@ and turning its issues into file:line:col problems, happens once, here.
 
 from __future__ import annotations
 
+import functools
 import os
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, get_args
 
 from ..document import Comments, Document, Source, problem_at
 from ..document.collector import paused_gc
-from ..errors import Problem, SpecError
-from ..schema import Spec, SpecInvalid, parse_spec
+from ..errors import Issue, Loc, Problem, SpecError, format_loc
+from ..schema import Spec, SpecInvalid, SpecModel, parse_spec
+from ..schema.base import kind_of
 
-__all__ = ['EMPTY', 'SpecFormat', 'build_document']
+__all__ = ['EMPTY', 'END_OF_FILE', 'SpecFormat', 'UnwritableSpec', 'build_document']
 
 #: The problem of a file that holds no spec, in every format (RBR too, unlike RedBarrel).
 EMPTY = 'the spec is empty: the file holds nothing but white space and comments'
 _BOM = '\ufeff'
+
+#: Where a document keeps the comments after the last element of its file (no element
+#: follows them). No spec has a top-level key '#end' (those are fields or x- keys), so it
+#: is no element's place; every writer puts these lines at the end of its text.
+END_OF_FILE: Loc = ('#end',)
 
 
 class SpecFormat(ABC):
@@ -30,6 +38,9 @@ class SpecFormat(ABC):
     name: ClassVar[str]
     #: File name endings, the first one preferred when writing.
     extensions: ClassVar[tuple[str, ...]]
+    #: Why free-form data (x- values, examples, schemas) may only have text keys here,
+    #: or None when the format keeps any key the model holds (YAML).
+    text_keys_only: ClassVar[str | None] = None
 
     @abstractmethod
     def read(self, text: str, file: str) -> Source:
@@ -49,7 +60,16 @@ class SpecFormat(ABC):
         The cycle collector is paused meanwhile, as for reading: a writer makes
         many small objects that live to the end, and each collector pass would
         walk them all again (writing 10,000 paths slowed down per path).
+
+        Raises:
+            UnwritableSpec: when the spec holds what this format cannot say.
         """
+        if self.text_keys_only is not None:
+            # Checked here, once for every such format: TOML and RBR would both turn the
+            # key 429 into '429' and yes into 'True' or 'true', a change of type.
+            issue = _key_not_text(spec, self.text_keys_only)
+            if issue is not None:
+                raise UnwritableSpec(issue)
         with paused_gc():
             return self.render(spec, comments or {})
 
@@ -93,3 +113,100 @@ def build_document(fmt: SpecFormat, text: str, file: str | os.PathLike[str]) -> 
 
 def _place(problem: Problem) -> tuple[int, int]:
     return problem.line or 0, problem.column or 0
+
+
+class UnwritableSpec(ValueError):  # noqa: N818 - read as "an unwritable spec" in messages
+    """A spec holds something the target format cannot say; ``issue`` says where and what."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(f'{format_loc(issue.loc) or "the spec"}: {issue.message}')
+        self.issue = issue
+
+
+def _key_not_text(spec: Spec, why: str) -> Issue | None:
+    """The first key of the spec's free-form data that is not text, or None."""
+    return _model_key_not_text(spec, (), why)
+
+
+def _model_key_not_text(model: SpecModel, loc: Loc, why: str) -> Issue | None:
+    for name, key, free in _fields(type(model)):
+        value = getattr(model, name)
+        if value is None:
+            continue
+        found = (
+            _data_key_not_text(value, (*loc, key), why)
+            if free
+            else _models_key_not_text(value, (*loc, key), why)
+        )
+        if found is not None:
+            return found
+    for key, value in model.extensions.items():
+        found = _data_key_not_text(value, (*loc, key), why)
+        if found is not None:
+            return found
+    return None
+
+
+def _models_key_not_text(value: Any, loc: Loc, why: str) -> Issue | None:
+    """Look into the models of a field (a model, or a list or mapping of them)."""
+    if isinstance(value, SpecModel):
+        return _model_key_not_text(value, loc, why)
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if not isinstance(item, SpecModel | dict | list):
+            return None  # plain typed data (status codes, methods): the model says its keys
+        found = _models_key_not_text(item, (*loc, key), why)
+        if found is not None:
+            return found
+    return None
+
+
+def _data_key_not_text(value: Any, loc: Loc, why: str) -> Issue | None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return Issue(
+                    loc,
+                    f'the key {key!r} is {kind_of(key)}, not text: {why}, so it would come '
+                    'back as text; quote it to make it text, or keep this spec in YAML',
+                )
+            found = _data_key_not_text(item, (*loc, key), why)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _data_key_not_text(item, (*loc, index), why)
+            if found is not None:
+                return found
+    return None
+
+
+@functools.cache
+def _fields(model: type[SpecModel]) -> tuple[tuple[str, str, bool], ...]:
+    """The fields of ``model`` that may hold free-form data: name, key as written, free.
+
+    Free-form fields (an example, a schema: their type says ``Any``) hold any data;
+    fields that hold models are looked into. The others (text, numbers, status codes)
+    are left out: the model types their keys, and skipping them keeps the walk to about
+    a tenth of the time writing takes.
+    """
+    found = []
+    for name, field in model.model_fields.items():
+        free = _mentions(field.annotation, lambda arg: arg is Any)
+        if free or _mentions(field.annotation, _is_model):
+            found.append((name, field.alias or name, free))
+    return tuple(found)
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, SpecModel)
+
+
+def _mentions(annotation: Any, test: Callable[[Any], bool]) -> bool:
+    """Whether ``annotation`` or any type inside it passes ``test``."""
+    return test(annotation) or any(_mentions(arg, test) for arg in get_args(annotation))

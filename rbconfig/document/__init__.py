@@ -19,7 +19,8 @@ __all__ = ['Comments', 'Document', 'Positions', 'Source', 'position_of', 'proble
 #: Where each place of a spec was written: loc → (line, column), both 1-based.
 Positions = dict[Loc, tuple[int, int]]
 
-#: Own-line comments written just before the element at loc (text without '#').
+#: Own-line comments written just before the element at loc (text without '#'); those
+#: after the last element are at ``('#end',)`` (``converters.END_OF_FILE``).
 Comments = dict[Loc, list[str]]
 
 

@@ -77,13 +77,13 @@ def _sendable(value: str) -> str:
     return value
 
 
-#: A header value; numbers written without quotes are taken as their text.
+#: Text where numbers written without quotes are taken as their text (a version, a value).
 HeaderValue = Annotated[
-    str,
-    BeforeValidator(_number_to_text),
-    AfterValidator(_sendable),
-    WithJsonSchema({'type': ['string', 'number']}),
+    str, BeforeValidator(_number_to_text), WithJsonSchema({'type': ['string', 'number']})
 ]
+
+#: A header value to send: such text, which HTTP can write.
+SentHeaderValue = Annotated[HeaderValue, AfterValidator(_sendable)]
 
 #: A header name: an HTTP token (RFC 9110 §5.1).
 _TOKEN = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
@@ -210,7 +210,7 @@ class Section(SpecModel):
 
     description: str | None = None
     checks: list[Check] = Field(default_factory=list)
-    set: Annotated[dict[HeaderName, HeaderValue], WithJsonSchema(_SET_SCHEMA)] = Field(
+    set: Annotated[dict[HeaderName, SentHeaderValue], WithJsonSchema(_SET_SCHEMA)] = Field(
         default_factory=dict, description='Headers to set on the response, name: value.'
     )
 

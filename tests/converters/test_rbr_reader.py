@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from rbconfig.converters import loads
+from rbconfig.converters import END_OF_FILE, loads
 from rbconfig.document import Document
 
 
@@ -262,7 +262,7 @@ def test_own_line_comments_go_to_the_next_element() -> None:
         ('paths', 'p', 'use'): ['before use'],
         ('paths', 'p', 'response', 'headers', 'set', 'A'): ['before set'],
         ('globals', 'g'): ['at the end of a block: goes to what follows'],
-        (): ['at the very end'],
+        END_OF_FILE: ['at the very end'],
     }
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rbconfig.converters import dumps, loads
+from rbconfig.converters import END_OF_FILE, dumps, loads
 from rbconfig.document import Document
 from rbconfig.schema import Spec
 from tests.strategies import descriptions, json_values, specs
@@ -86,9 +86,9 @@ def test_any_extension_value_survives(fmt: str, value: object) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=specs(), data=st.data())
 def test_comments_come_back_where_they_were(fmt: str, spec: Spec, data: st.DataObject) -> None:
-    """YAML and TOML keep each comment on the place it was written before."""
-    places = line_owners(round_trip(spec, fmt), later_wins=fmt == 'toml')
-    chosen = data.draw(st.lists(st.sampled_from(places), max_size=4, unique=True)) if places else []
+    """YAML and TOML keep each comment on the place it was written before (or at the end)."""
+    places = [*line_owners(round_trip(spec, fmt), later_wins=fmt == 'toml'), END_OF_FILE]
+    chosen = data.draw(st.lists(st.sampled_from(places), max_size=4, unique=True))
     comments = {loc: [f'note {index}', '', 'more: # text'] for index, loc in enumerate(chosen)}
     again = round_trip(spec, fmt, comments)
     assert again.spec == spec
@@ -100,10 +100,8 @@ def test_comments_come_back_where_they_were(fmt: str, spec: Spec, data: st.DataO
 def test_comments_survive_rbr(spec: Spec, data: st.DataObject) -> None:
     """RBR keeps every comment, in order, on its own element or the nearest written one."""
     first = round_trip(spec, 'rbr')
-    written = [loc for loc in first.positions if loc]
-    chosen = (
-        data.draw(st.lists(st.sampled_from(written), max_size=4, unique=True)) if written else []
-    )
+    written = [*(loc for loc in first.positions if loc), END_OF_FILE]
+    chosen = data.draw(st.lists(st.sampled_from(written), max_size=4, unique=True))
     comments = {loc: [f'note {index}', '', 'more # text'] for index, loc in enumerate(chosen)}
     again = round_trip(first.spec, 'rbr', comments)
     assert again.spec == spec

@@ -122,3 +122,36 @@ def test_file_written_as_toml_validates() -> None:
     again = build_document(TOML, TOML.write(document.spec, document.comments), 'again.toml')
     assert again.spec == document.spec
     assert again.comments == document.comments
+
+
+@pytest.mark.parametrize(
+    'namespace',
+    [
+        {'use': 'python:a.b', 'emits': {'m': {'description': 'd'}, 'e2': {}, 'e3': {}}},
+        {'events': {'a': {'use': 'python:a.b', 'description': 'd'}, 'b': 'python:a.c'}},
+        {'use': 'python:a.b', 'x-data': {'t': {'k': 1}, 's': 2, 'u': {'k': 3}}},
+    ],
+    ids=['emits', 'events', 'extension'],
+)
+def test_mappings_keep_their_order(namespace: dict[str, object]) -> None:
+    """A table written after a plain value of the same mapping would come back first."""
+    spec = Spec.model_validate({'rbconfig': 1, 'sockets': {'/chat': namespace}})
+    again = build_document(TOML, TOML.write(spec), 'again.toml').spec
+    assert again == spec
+    for key, value in namespace.items():
+        if isinstance(value, dict):
+            assert list(again.to_data()['sockets']['/chat'][key]) == list(value)
+
+
+def test_models_keep_their_layout() -> None:
+    """A model's own keys are laid out by the model, plain values before its tables."""
+    spec = Spec.model_validate(
+        {'rbconfig': 1, 'paths': {'p': {'url': '/p', 'response': {'status': {200: 'OK'}}}}}
+    )
+    spec.extensions['x-late'] = 1
+    spec.paths['p'].extensions['x-after'] = 'v'
+    text = TOML.write(spec)
+    assert text.endswith(
+        'rbconfig = 1\nx-late = 1\n\n[paths.p]\nurl = "/p"\nx-after = "v"\n\n'
+        '[paths.p.response.status]\n200 = "OK"\n'
+    )

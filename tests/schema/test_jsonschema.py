@@ -17,7 +17,8 @@ COMMITTED = ROOT / 'schemas' / 'service.schema.json'
 
 def test_committed_schema_is_current() -> None:
     assert COMMITTED.read_text(encoding='utf-8') == service_schema_text(), (
-        'schemas/service.schema.json is stale: run  rbconfig schema -o schemas/service.schema.json --force'
+        'schemas/service.schema.json is stale: run  '
+        'rbconfig schema -o schemas/service.schema.json --force'
     )
 
 

@@ -22,6 +22,7 @@ class RbrFormat(SpecFormat):
 
     name: ClassVar[str] = 'rbr'
     extensions: ClassVar[tuple[str, ...]] = ('.rbr',)
+    text_keys_only: ClassVar[str | None] = 'RBR carries such data as JSON, whose keys are text'
 
     def read(self, text: str, file: str) -> Source:
         """Parse RBR text into plain data, positions, own-line comments and warnings.

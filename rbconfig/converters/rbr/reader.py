@@ -17,7 +17,7 @@ from lark import Token
 from ...document import Comments, Positions, Source
 from ...document.collector import paused_gc
 from ...errors import Issue, Loc, Problem, did_you_mean, format_loc
-from .._text import MAX_DEPTH, deeper_than, too_deep
+from .._text import END_OF_FILE, MAX_DEPTH, deeper_than, too_deep
 from .grammar import Comment, Parsed, parse
 from .values import (
     NumberTooLong,
@@ -736,7 +736,7 @@ class _Reader:
             if not comment.own_line:
                 continue
             index = bisect.bisect_right(starts, comment.start)
-            loc: Loc = self.anchors[index][1] if index < len(self.anchors) else ()
+            loc: Loc = self.anchors[index][1] if index < len(self.anchors) else END_OF_FILE
             text = comment.text[1:] if comment.text.startswith(' ') else comment.text
             found.setdefault(loc, []).append(text.rstrip())
         return found

@@ -30,6 +30,7 @@ from ...schema import (
     TypeCheck,
     ValidatorCheck,
 )
+from .._text import END_OF_FILE, trailing_lines
 from .grammar import keywords, scanner
 from .reader import MAX_BODY_KEY, OVERFLOW_KEY, is_socketio_url
 
@@ -65,7 +66,7 @@ def _place(comments: Comments, emitted: list[Loc]) -> Comments:
     placed: Comments = {}
     for loc, lines in comments.items():
         target: Loc = ()
-        if loc in written:
+        if loc in written or loc == END_OF_FILE:
             target = loc
         else:
             inside = [item for item in emitted if item[: len(loc)] == loc]
@@ -136,6 +137,18 @@ def _scalar(value: Any) -> str | None:
     if isinstance(value, str):
         return _bare_or_text(value, _BARE_TEXT)
     return None
+
+
+def _extension(key: str, value: Any) -> str | None:
+    """The value of the x- field ``key`` of a path, meta or socket handler, or None.
+
+    None when RBR cannot say it as a field: the name is not one RBR name (``x-a.b``,
+    ``x-café``: the reader would stop at the ``.``), it is one the reader takes for
+    something else, or the value is not a plain one. The caller puts it in x-rbconfig.
+    """
+    if key in _RESERVED_EXTENSIONS or _name(key) is None:
+        return None
+    return _scalar(value)
 
 
 #: The model fields the writer says in RBR, by model; any other field a later
@@ -242,7 +255,8 @@ class _Writer:
         meta = self.meta()
         blocks = ['\n'.join(group) for group in [meta, *groups] if group]
         head = self.note((), '')
-        return head + '\n\n'.join(blocks) + '\n'
+        tail = ''.join(line + '\n' for line in trailing_lines(self.comments))
+        return head + '\n\n'.join(blocks) + '\n' + tail
 
     # -- top level ---------------------------------------------------------------------
 
@@ -264,7 +278,7 @@ class _Writer:
                 else:
                     items.append(self.note(('meta', key), _INDENT) + f'{_INDENT}{key} {token}')
             for key, value in meta.extensions.items():
-                token = None if key in _RESERVED_EXTENSIONS else _scalar(value)
+                token = _extension(key, value)
                 if token is None:
                     overflow[key] = value
                 else:
@@ -326,7 +340,7 @@ class _Writer:
         if namespace.description is not None:
             items.insert(0, ('description', _text(namespace.description)))
         for key, value in namespace.extensions.items():
-            items.append((key, None if key in _RESERVED_EXTENSIONS else _scalar(value)))
+            items.append((key, _extension(key, value)))
         if any(token is None for _, token in items):
             return None
         name = _SOCKET_PATH
@@ -380,7 +394,7 @@ class _Writer:
         if path.max_body is not None:
             add(('max_body',), f'{MAX_BODY_KEY} {path.max_body}')
         for key, value in path.extensions.items():
-            token = None if key in _RESERVED_EXTENSIONS else _scalar(value)
+            token = _extension(key, value)
             if token is None:
                 overflow[key] = value
             else:
@@ -475,7 +489,7 @@ class _Writer:
                 if key in data:
                     spill[key] = data[key]
         for key, value in section.extensions.items():
-            token = _scalar(value)
+            token = _scalar(value) if _name(key) is not None else None
             if token is None:
                 spill[key] = value
             else:

@@ -27,6 +27,7 @@ class TomlFormat(SpecFormat):
 
     name: ClassVar[str] = 'toml'
     extensions: ClassVar[tuple[str, ...]] = ('.toml',)
+    text_keys_only: ClassVar[str | None] = 'TOML keys are text'
 
     #: The schema the ``#:schema`` line of written files points at.
     schema_url: str = SCHEMA_URL

@@ -14,7 +14,7 @@ from typing import Any
 from ...document import Comments
 from ...errors import Loc, format_loc
 from ...schema import Spec
-from .._text import comment_lines, ordered_data
+from .._text import ModelData, comment_lines, ordered_data, trailing_lines
 from . import SCHEMA_COMMENT
 
 __all__ = ['write_spec']
@@ -31,6 +31,7 @@ def write_spec(spec: Spec, comments: Comments, schema_url: str) -> str:
     writer.lines.append(f'{SCHEMA_COMMENT} {schema_url}')
     writer.comment((), '')
     writer.table(ordered_data(spec), ())
+    writer.lines += trailing_lines(comments)
     return '\n'.join(writer.lines) + '\n'
 
 
@@ -100,6 +101,28 @@ def _is_simple(value: Any) -> bool:
     return not (isinstance(value, dict) and value)
 
 
+def _split(data: dict[Any, Any]) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Any]]]:
+    """The entries of a table written as ``key = value``, and those written as tables.
+
+    TOML wants a table's plain values before its sub-tables. A model's keys may be
+    laid out so; any other mapping (paths, events, an extension's value) keeps its
+    order: an empty mapping after a table is written as an empty table of its own,
+    and when any other plain value comes after a table, every entry is written as
+    ``key = value`` (tables inline).
+    """
+    simple: list[tuple[Any, Any]] = []
+    tables: list[tuple[Any, Any]] = []
+    for pair in data.items():
+        (simple if _is_simple(pair[1]) else tables).append(pair)
+    if not tables or not simple or isinstance(data, ModelData):
+        return simple, tables
+    first = next(index for index, (_, value) in enumerate(data.items()) if not _is_simple(value))
+    late = list(data.items())[first:]
+    if all(isinstance(value, dict) for _, value in late):
+        return list(data.items())[:first], late
+    return list(data.items()), []
+
+
 class _Writer:
     def __init__(self, comments: Comments) -> None:
         self.lines: list[str] = []
@@ -131,15 +154,12 @@ class _Writer:
             self.lines += comment_lines(self.comments[where], indent)
 
     def table(self, data: dict[Any, Any], loc: Loc) -> None:
-        simple: list[tuple[Any, Any]] = []
-        tables: list[tuple[Any, Any]] = []
-        for pair in data.items():
-            (simple if _is_simple(pair[1]) else tables).append(pair)
+        simple, tables = _split(data)
         for key, value in simple:
             self.pair(key, value, (*loc, key))
         for key, value in tables:
             child = (*loc, key)
-            has_simple = any(_is_simple(item) for item in value.values())
+            has_simple = not value or bool(_split(value)[0])
             if has_simple or len(child) == 2 or child in self.comments:
                 if self.lines and self.lines[-1] != '':
                     self.lines.append('')

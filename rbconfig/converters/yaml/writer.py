@@ -14,7 +14,7 @@ from yaml.nodes import ScalarNode
 from ...document import Comments
 from ...errors import Loc
 from ...schema import Spec
-from .._text import comment_lines, ordered_data
+from .._text import comment_lines, ordered_data, trailing_lines
 from . import SCHEMA_COMMENT
 from .reader import STR_TAG, BaseLoader
 
@@ -31,6 +31,7 @@ def write_spec(spec: Spec, comments: Comments, schema_url: str) -> str:
         if index:
             writer.lines.append('')
         writer.entry(key, value, (key,), 0)
+    writer.lines += trailing_lines(comments)
     return '\n'.join(writer.lines) + '\n'
 
 
