@@ -10,6 +10,7 @@ suite itself is run by ``scripts/protocol-suite`` (it lives outside the reposito
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import threading
@@ -135,6 +136,27 @@ def test_a_forced_close_answers_the_pending_poll_with_a_noop(server: Server) -> 
     assert request(server, 'GET', query)[0] == 400
 
 
+def test_a_payload_of_many_packets_is_answered_whole_and_in_order(server: Server) -> None:
+    # The server lets others run every 100 packets of a payload: nothing is lost or reordered.
+    sid, _ = open_polling(server)
+    query = f'EIO=4&transport=polling&sid={sid}'
+    assert request(server, 'POST', query, b'40')[:2] == (200, 'ok')
+    events = '\x1e'.join(f'42["message",{number}]' for number in range(1000))
+    assert request(server, 'POST', query, events.encode())[:2] == (200, 'ok')
+    received: list[str] = []
+    for _ in range(200):  # polls; the CONNECT ack, the auth emit, then the answers
+        status, body, _ = request(server, 'GET', query)
+        assert status == 200
+        parts = body.split('\x1e')
+        if '2' in parts:  # a ping (every 0.3 s here): answered, or the session ends
+            assert request(server, 'POST', query, b'3')[:2] == (200, 'ok')
+        received += [part for part in parts if part not in ('2', '6')]
+        if len(received) >= 1002:
+            break
+    answers = [part for part in received if part.startswith('42["message-back"')]
+    assert answers == [f'42["message-back",{number}]' for number in range(1000)]
+
+
 def upgraded(server: Server) -> tuple[str, websocket.WebSocket]:
     sid, _ = open_polling(server)
     conn = ws_connect(server, f'EIO=4&transport=websocket&sid={sid}')
@@ -205,7 +227,26 @@ def test_an_unknown_namespace_is_refused_as_the_reference_does(server: Server) -
         conn.close()
 
 
-@pytest.mark.parametrize('packet', ['4abc', '42{}', '42abc["message-with-ack",1]'])
+@pytest.mark.parametrize(
+    'packet',
+    [
+        '4abc',
+        '42{}',
+        '42abc["message-with-ack",1]',
+        # What the reference's parser refuses too: an event named with an object, or with
+        # a reserved name (python-socketio ran the connect handler with the client's data
+        # as environ and auth), and a CONNECT whose auth is not an object.
+        '42[{"a":1}]',
+        '42[["message"]]',
+        '42["connect",{"REMOTE_ADDR":"10.9.9.9"},{"name":"admin"}]',
+        '42["disconnect","x"]',
+        '42["connect_error"]',
+        '40/custom,"text"',
+        '40/custom,[1]',
+        # More binary attachments than the reference's parser takes (10).
+        '4511-["message",{"_placeholder":true,"num":0}]',
+    ],
+)
 def test_a_packet_socketio_cannot_read_closes_the_connection(server: Server, packet: str) -> None:
     conn = connected(server)
     try:
@@ -213,6 +254,63 @@ def test_a_packet_socketio_cannot_read_closes_the_connection(server: Server, pac
         assert conn.recv() == '42["auth",{}]'
         conn.send(packet)
         assert closed(conn, answer_pings=True)
+    finally:
+        conn.close()
+
+
+def test_a_reserved_event_name_never_reaches_the_connect_handler(server: Server) -> None:
+    conn = connected(server)
+    try:
+        assert conn.recv().startswith('40{')
+        assert conn.recv() == '42["auth",{}]'
+        conn.send('42["connect",{"REMOTE_ADDR":"10.9.9.9"},{"name":"admin"}]')
+        after: list[bytes] = []
+        with contextlib.suppress(websocket.WebSocketConnectionClosedException, ConnectionError):
+            while (frame := conn.recv_data())[0] != websocket.ABNF.OPCODE_CLOSE:
+                after.append(frame[1])
+        assert not any(b'auth' in data for data in after)  # the handler did not run again
+    finally:
+        conn.close()
+
+
+def test_binary_attachments_count_against_max_message_together(server: Server) -> None:
+    # Each attachment under the limit (1,000,000 bytes), the three over it together.
+    conn = connected(server)
+    try:
+        assert conn.recv().startswith('40{')
+        assert conn.recv() == '42["auth",{}]'
+        placeholders = ','.join(f'{{"_placeholder":true,"num":{num}}}' for num in range(3))
+        conn.send(f'453-["message",{placeholders}]')
+        conn.send_binary(b'x' * 400_000)
+        conn.send_binary(b'x' * 400_000)
+        conn.send_binary(b'x' * 400_000)
+        assert closed(conn, answer_pings=True)
+    finally:
+        conn.close()
+
+
+def test_a_binary_event_within_max_message_is_delivered(server: Server) -> None:
+    conn = connected(server)
+    try:
+        assert conn.recv().startswith('40{')
+        assert conn.recv() == '42["auth",{}]'
+        conn.send('452-["message",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]')
+        conn.send_binary(b'a' * 400_000)
+        conn.send_binary(b'b' * 400_000)
+        header = conn.recv()
+        assert header.startswith('452-["message-back"')
+        assert {len(conn.recv()), len(conn.recv())} == {400_000}
+    finally:
+        conn.close()
+
+
+def test_a_second_connect_to_a_namespace_is_refused_with_an_object(server: Server) -> None:
+    conn = connected(server)
+    try:
+        assert conn.recv().startswith('40{')
+        assert conn.recv() == '42["auth",{}]'
+        conn.send('40')
+        assert conn.recv() == '44{"message":"Unable to connect"}'  # was the bare string
     finally:
         conn.close()
 

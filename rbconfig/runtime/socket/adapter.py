@@ -15,7 +15,10 @@ What is overridden, why, and what upstream change would let it go
   :mod:`.engine`'s docstring lists.
 * ``Server._handle_connect``: an unknown namespace is refused with
   ``{"message": "Invalid namespace"}`` (python-socketio: ``"Unable to
-  connect"``); and what a ``connect`` handler emits to its own client is held
+  connect"``, a bare string where protocol 5 has an object: every refusal is
+  given as ``{"message": ...}``); auth that is not an object closes the
+  connection, as the reference's parser does; and what a ``connect`` handler
+  emits to its own client is held
   until the CONNECT acknowledgement has gone out (python-socketio sends the
   acknowledgement after the handler returns, so the client got the emits
   first; ``always_connect=True`` would send it before the handler could
@@ -26,6 +29,16 @@ What is overridden, why, and what upstream change would let it go
 * ``Server._handle_eio_connect``: ``connect_timeout``, after which a client
   that has connected to no namespace is dropped (the reference server's
   ``connectTimeout``). Upstream: a ``connect_timeout`` option.
+* ``Server._handle_event``: an event is named with text or a number, and not
+  with a reserved name (``connect``, ``disconnect``...): the reference's parser
+  refuses any other EVENT packet, and so does this (the connection is closed,
+  one log line). python-socketio would run the namespace's own connect or
+  disconnect handler with the client's data as ``environ`` and ``auth``, and an
+  object as a name failed in a greenlet. Upstream: the same checks on receipt.
+* ``Server._handle_eio_message``: a binary packet's attachments count against
+  ``max_message`` together, and there are at most :data:`MAX_ATTACHMENTS`, as the
+  reference's parser allows (python-socketio keeps any number, each under the
+  limit, until the last has come). Upstream: limits on attachments.
 * ``Manager.rooms``: the names of a namespace's rooms (for ``hub.rooms()``),
   which no public method lists; the counts come from the public
   ``get_participants()``. Upstream: a public way to list rooms.
@@ -42,9 +55,11 @@ import gevent
 import socketio
 from socketio import packet
 
-from .engine import Engine
+from .engine import Engine, PacketRefused
 
 __all__ = [
+    'MAX_ATTACHMENTS',
+    'RESERVED_EVENTS',
     'TESTED_SOCKETIO',
     'SocketServer',
     'check_versions',
@@ -62,7 +77,27 @@ _OVERRIDDEN = {
     '_handle_connect': ['self', 'eio_sid', 'namespace', 'data'],
     '_send_packet': ['self', 'eio_sid', 'pkt'],
     '_send_eio_packet': ['self', 'eio_sid', 'eio_pkt'],
+    '_handle_event': ['self', 'eio_sid', 'namespace', 'id', 'data'],
+    '_handle_eio_message': ['self', 'eio_sid', 'data'],
+    '_handle_eio_disconnect': ['self', 'eio_sid', 'reason'],
 }
+
+#: Names no client's event may have: the reference parser's (socket.io-parser), and the
+#: one python-socketio keeps for itself.
+RESERVED_EVENTS = frozenset(
+    {
+        'connect',
+        'connect_error',
+        'disconnect',
+        'disconnecting',
+        'newListener',
+        'removeListener',
+        '__disconnect_final',
+    }
+)
+
+#: Binary attachments one packet may announce (socket.io-parser's maxAttachments).
+MAX_ATTACHMENTS = 10
 
 
 def check_versions() -> str | None:
@@ -130,7 +165,42 @@ class SocketServer(socketio.Server):
     def __init__(self, *, connect_timeout: float, **kwargs: Any) -> None:
         self.connect_timeout = connect_timeout
         self._held: dict[str, _Hold] = {}
+        #: Bytes a client's binary packet may still take, while its attachments come.
+        self._budget: dict[str, int] = {}
         super().__init__(**kwargs)
+
+    def _handle_eio_message(self, eio_sid: str, data: str | bytes) -> None:
+        # Raising here closes the connection (the engine's refusal, one log line).
+        if isinstance(data, str):
+            if data[:1] in ('5', '6'):  # BINARY_EVENT, BINARY_ACK: '51-[...]'
+                count = data[1 : data.find('-', 1)]
+                if count.isdigit() and int(count) > MAX_ATTACHMENTS:
+                    raise PacketRefused(f'a packet announcing {count} binary attachments')
+                self._budget[eio_sid] = self.eio.max_http_buffer_size - len(data)
+        elif eio_sid in self._budget:
+            left = self._budget[eio_sid] - len(data)
+            if left < 0:
+                del self._budget[eio_sid]
+                raise PacketRefused('binary attachments over max_message together')
+            self._budget[eio_sid] = left
+        super()._handle_eio_message(eio_sid, data)
+        if eio_sid in self._budget and eio_sid not in self._binary_packet:
+            del self._budget[eio_sid]  # the packet is whole
+
+    def _handle_eio_disconnect(self, eio_sid: str, reason: Any) -> None:
+        self._budget.pop(eio_sid, None)
+        super()._handle_eio_disconnect(eio_sid, reason)
+
+    def _handle_event(self, eio_sid: str, namespace: str | None, id: Any, data: Any) -> None:  # noqa: A002
+        # Raising here closes the connection, as the reference's parser refuses the packet.
+        name = data[0] if isinstance(data, list) and data else None
+        if isinstance(name, int | float) and not isinstance(name, bool):
+            data[0] = name = str(name)  # the reference takes a number, as its text
+        if not isinstance(name, str):
+            raise PacketRefused('an event whose name is not text')
+        if name in RESERVED_EVENTS:
+            raise PacketRefused(f'an event named {name!r}, which is reserved')
+        super()._handle_event(eio_sid, namespace, id, data)
 
     def _engineio_server_class(self) -> type[Engine]:
         return Engine
@@ -158,6 +228,8 @@ class SocketServer(socketio.Server):
         )
 
     def _handle_connect(self, eio_sid: str, namespace: str | None, data: Any) -> None:
+        if data is not None and not isinstance(data, dict):
+            raise PacketRefused('a CONNECT whose auth is not an object')  # closes the connection
         namespace = namespace or '/'
         if not self._accepts(namespace):
             refusal = self.packet_class(
@@ -175,6 +247,8 @@ class SocketServer(socketio.Server):
             self._held.pop(eio_sid, None)
 
     def _send_packet(self, eio_sid: str, pkt: Any) -> None:
+        if pkt.packet_type == packet.CONNECT_ERROR and isinstance(pkt.data, str):
+            pkt.data = {'message': pkt.data}  # protocol 5 ("Unable to connect": a second one)
         hold = self._held.get(eio_sid)
         if hold is not None and (pkt.namespace or '/') == hold.namespace:
             if pkt.packet_type == packet.CONNECT:

@@ -48,7 +48,7 @@ from gevent.event import Event
 
 from .websocket import WebSocket, accept, frame, handshake_problem
 
-__all__ = ['Engine', 'Session']
+__all__ = ['Engine', 'PacketRefused', 'Session']
 
 logger = logging.getLogger('rbconfig.socket')
 
@@ -71,6 +71,14 @@ COMPRESSION_THRESHOLD = 1024
 
 #: Separates packets in a long-polling payload.
 _SEPARATOR = '\x1e'
+
+#: Packets of one long-polling payload handled before the others get a turn.
+_PACKETS_PER_TURN = 100
+
+
+class PacketRefused(ValueError):
+    """A packet the Socket.IO layer refuses (its text says why, for the log): the
+    connection is closed, as the reference's parser does."""
 
 
 class Reason:
@@ -188,6 +196,8 @@ class Session:
     def _message(self, data: str | bytes) -> None:
         try:
             self.engine.trigger('message', self.sid, data)
+        except PacketRefused as ex:
+            self.engine.refuse(self, str(ex))
         except Exception as ex:
             self.engine.refuse(self, f'a packet Socket.IO cannot read ({type(ex).__name__})')
 
@@ -465,10 +475,14 @@ class Engine:
         except ValueError:
             self.refuse(session, 'a long-polling payload that is not Engine.IO')
             return self._error(start_response, environ, BAD_REQUEST, 'Bad payload')
-        for packet in packets:
+        for count, packet in enumerate(packets, 1):
             if session.closed:
                 break
             session.receive(packet)
+            if count % _PACKETS_PER_TURN == 0:
+                # Each event starts a greenlet: a payload of tens of thousands of small
+                # packets would hold the process (HTTP too) until all had started.
+                gevent.sleep(0)
         return self._respond(start_response, environ, '200 OK', b'ok', 'text/html')
 
     def _too_large(

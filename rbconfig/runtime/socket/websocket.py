@@ -198,7 +198,7 @@ class WebSocket:
             data = b''.join(self._backlog)
             self._backlog.clear()
             try:
-                self.sock.sendall(data)  # waits, at most send_timeout without progress
+                self.sock.sendall(data)  # waits at most send_timeout for the whole backlog
             except OSError:  # gone, or stopped reading for too long
                 self._lost()
                 break
