@@ -23,6 +23,17 @@ from rbconfig.commands.skeleton import module_name
 from tests.helpers.server import child_env, start_command, start_server
 
 
+def spawn_new(*args: str) -> pexpect.spawn:
+    """``rbconfig new ARGS`` on a pseudo-terminal."""
+    return pexpect.spawn(
+        sys.executable,
+        ['-m', 'rbconfig.cli', 'new', *args],
+        env=child_env(),
+        encoding='utf-8',
+        timeout=60,
+    )
+
+
 def rbconfig(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The command in a child without a terminal (stdin is not a TTY)."""
     return subprocess.run(
@@ -99,13 +110,7 @@ def test_without_a_terminal_it_makes_an_app_that_validates_runs_and_tests(
 
 def test_asked_on_a_terminal(tmp_path: Path) -> None:
     folder = tmp_path / 'app'
-    child = pexpect.spawn(
-        sys.executable,
-        ['-m', 'rbconfig.cli', 'new', str(folder)],
-        env=child_env(),
-        encoding='utf-8',
-        timeout=60,
-    )
+    child = spawn_new(str(folder))
     try:
         child.expect_exact('Name of the service [App]: ')
         child.sendline('Chat Room')
@@ -141,13 +146,7 @@ def test_asked_on_a_terminal(tmp_path: Path) -> None:
 
 def test_options_answer_the_questions_on_a_terminal(tmp_path: Path) -> None:
     folder = tmp_path / 'quiet'
-    child = pexpect.spawn(
-        sys.executable,
-        ['-m', 'rbconfig.cli', 'new', str(folder), '--name', 'Q', '--http', '--no-sockets'],
-        env=child_env(),
-        encoding='utf-8',
-        timeout=60,
-    )
+    child = spawn_new(str(folder), '--name', 'Q', '--http', '--no-sockets')
     try:
         child.expect_exact('Spec format, yaml or toml [yaml]: ')  # the one question left
         child.sendline('')
@@ -156,13 +155,7 @@ def test_options_answer_the_questions_on_a_terminal(tmp_path: Path) -> None:
         child.close()
     assert child.exitstatus == 0
     assert (folder / 'q.yaml').is_file()
-    child = pexpect.spawn(
-        sys.executable,
-        ['-m', 'rbconfig.cli', 'new', str(tmp_path / 'yes'), '-y'],
-        env=child_env(),
-        encoding='utf-8',
-        timeout=60,
-    )
+    child = spawn_new(str(tmp_path / 'yes'), '-y')
     child.expect(pexpect.EOF)  # -y: no question at all
     child.close()
     assert child.exitstatus == 0
@@ -236,13 +229,7 @@ def test_any_name_makes_an_app_that_validates(tmp_path: Path, argv: list[str], s
 
 def test_a_non_ascii_name_typed_at_the_prompt(tmp_path: Path) -> None:
     folder = tmp_path / 'app'
-    child = pexpect.spawn(
-        sys.executable,
-        ['-m', 'rbconfig.cli', 'new', str(folder), '--http', '--no-sockets', '--format', 'yaml'],
-        env=child_env(),
-        encoding='utf-8',
-        timeout=60,
-    )
+    child = spawn_new(str(folder), '--http', '--no-sockets', '--format', 'yaml')
     try:
         child.expect_exact('Name of the service [App]: ')
         child.sendline('Crème Brûlée')

@@ -38,7 +38,8 @@ What is overridden, why, and what upstream change would let it go
 * ``Server._handle_eio_message``: a binary packet's attachments count against
   ``max_message`` together, and there are at most :data:`MAX_ATTACHMENTS`, as the
   reference's parser allows (python-socketio keeps any number, each under the
-  limit, until the last has come). Upstream: limits on attachments.
+  limit, until the last has come); ``Server._handle_eio_disconnect`` forgets
+  what a client that left still had to send. Upstream: limits on attachments.
 * ``Manager.rooms``: the names of a namespace's rooms (for ``hub.rooms()``),
   which no public method lists; the counts come from the public
   ``get_participants()``. Upstream: a public way to list rooms.
