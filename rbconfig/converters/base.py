@@ -125,32 +125,44 @@ class UnwritableSpec(ValueError):  # noqa: N818 - read as "an unwritable spec" i
 
 def _key_not_text(spec: Spec, why: str) -> Issue | None:
     """The first key of the spec's free-form data that is not text, or None."""
-    return _model_key_not_text(spec, (), why)
+    found = _in_model(spec)
+    if found is None:
+        return None
+    key, trail = found
+    return Issue(
+        tuple(reversed(trail)),
+        f'the key {key!r} is {kind_of(key)}, not text: {why}, so it would come '
+        'back as text; quote it to make it text, or keep this spec in YAML',
+    )
 
 
-def _model_key_not_text(model: SpecModel, loc: Loc, why: str) -> Issue | None:
+#: A key that is not text, and the keys leading to its mapping, innermost first (the
+#: place is built on the way back, once one is found: the walk itself makes no tuples).
+_Found = tuple[Any, list[str | int]]
+
+
+def _in_model(model: SpecModel) -> _Found | None:
+    fields = vars(model)
     for name, key, free in _fields(type(model)):
-        value = getattr(model, name)
+        value = fields.get(name)
         if value is None:
             continue
-        found = (
-            _data_key_not_text(value, (*loc, key), why)
-            if free
-            else _models_key_not_text(value, (*loc, key), why)
-        )
+        found = _in_data(value) if free else _in_models(value)
         if found is not None:
+            found[1].append(key)
             return found
-    for key, value in model.extensions.items():
-        found = _data_key_not_text(value, (*loc, key), why)
+    for key, value in (model.__pydantic_extra__ or {}).items():
+        found = _in_data(value)
         if found is not None:
+            found[1].append(key)
             return found
     return None
 
 
-def _models_key_not_text(value: Any, loc: Loc, why: str) -> Issue | None:
+def _in_models(value: Any) -> _Found | None:
     """Look into the models of a field (a model, or a list or mapping of them)."""
     if isinstance(value, SpecModel):
-        return _model_key_not_text(value, loc, why)
+        return _in_model(value)
     if isinstance(value, dict):
         items: Any = value.items()
     elif isinstance(value, list):
@@ -160,29 +172,30 @@ def _models_key_not_text(value: Any, loc: Loc, why: str) -> Issue | None:
     for key, item in items:
         if not isinstance(item, SpecModel | dict | list):
             return None  # plain typed data (status codes, methods): the model says its keys
-        found = _models_key_not_text(item, (*loc, key), why)
+        found = _in_models(item)
         if found is not None:
+            found[1].append(key)
             return found
     return None
 
 
-def _data_key_not_text(value: Any, loc: Loc, why: str) -> Issue | None:
+def _in_data(value: Any) -> _Found | None:
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                return Issue(
-                    loc,
-                    f'the key {key!r} is {kind_of(key)}, not text: {why}, so it would come '
-                    'back as text; quote it to make it text, or keep this spec in YAML',
-                )
-            found = _data_key_not_text(item, (*loc, key), why)
-            if found is not None:
-                return found
+                return key, []
+            if isinstance(item, dict | list):
+                found = _in_data(item)
+                if found is not None:
+                    found[1].append(key)
+                    return found
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = _data_key_not_text(item, (*loc, index), why)
-            if found is not None:
-                return found
+            if isinstance(item, dict | list):
+                found = _in_data(item)
+                if found is not None:
+                    found[1].append(index)
+                    return found
     return None
 
 
