@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..converters import ENDINGS, SpecFormat, format_for, load, write_document
 from ..errors import SpecError
-from .output import is_stream, onto_input, write_atomically, write_stdout
+from .output import identities, is_stream, onto_input, write_atomically, write_stdout
 from .specfiles import looks_like_spec, walk
 
 __all__ = ['Job', 'Plan', 'plan', 'run', 'write_atomically']
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as ex:
         print(f'rbconfig convert: {ex}', file=sys.stderr)
         return 1
-    sources = [job.source for job in work.jobs]
+    sources = identities(job.source for job in work.jobs)  # stated once for every target
     refusals = [onto_input(job.target, sources) for job in work.jobs if job.target is not None]
     if any(refusals):
         for refusal in filter(None, refusals):

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 from ..errors import Problem
 
 __all__ = [
+    'identities',
     'onto_input',
     'print_problem',
     'print_spec_error',
@@ -61,8 +62,22 @@ def print_problem(problem: Problem, stream: TextIO | None = None) -> None:
     )
 
 
-def onto_input(target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]) -> str:
-    """``target is the spec being read`` when it is one of ``inputs``, else ''.
+def identities(inputs: Iterable[str | os.PathLike[str]]) -> dict[tuple[int, int], str]:
+    """The files ``inputs`` name, by device and inode (the ones that exist), for
+    :func:`onto_input`: stated once, however many targets are checked against them."""
+    found: dict[tuple[int, int], str] = {}
+    for source in inputs:
+        try:
+            read = os.stat(source)
+        except OSError:
+            continue
+        found.setdefault((read.st_dev, read.st_ino), os.fspath(source))
+    return found
+
+
+def onto_input(target: str | os.PathLike[str], inputs: dict[tuple[int, int], str]) -> str:
+    """``target is the spec being read`` when it is one of ``inputs`` (:func:`identities`),
+    else ''.
 
     The same file however it is named: through a symbolic link, ``../``, or a
     hard link (the device and inode are compared, not the names).
@@ -71,15 +86,11 @@ def onto_input(target: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
         written = os.stat(target)
     except OSError:
         return ''  # nothing there yet (or a dangling link): no input is overwritten
-    for source in inputs:
-        try:
-            read = os.stat(source)
-        except OSError:
-            continue
-        if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
-            same = '' if os.fspath(source) == os.fspath(target) else f' ({os.fspath(source)})'
-            return f'{os.fspath(target)} is the spec being read{same}'
-    return ''
+    source = inputs.get((written.st_dev, written.st_ino))
+    if source is None:
+        return ''
+    same = '' if source == os.fspath(target) else f' ({source})'
+    return f'{os.fspath(target)} is the spec being read{same}'
 
 
 def write_output(
@@ -97,7 +108,7 @@ def write_output(
     """
     if output in (None, '-'):
         return write_stdout(text)
-    refusal = onto_input(output, inputs)
+    refusal = onto_input(output, identities(inputs))
     if refusal:
         print(f'rbconfig {command}: error: {refusal}; refusing to overwrite it', file=sys.stderr)
         return 2
