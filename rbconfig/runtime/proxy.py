@@ -159,8 +159,16 @@ class _Answer:
         except urllib3.exceptions.HTTPError as ex:
             # The status line is out: all that is left is to cut the connection short, so
             # that the client sees an incomplete answer (the server logs nothing more).
-            why = 'it did not go on in time' if _timed_out(ex) else _reason(ex, self.netloc)
-            logger.warning('the upstream %s failed while answering: %s', self.netloc, why)
+            # One line (as the docs say), with the error itself: not _reason's own line too.
+            cause = _cause(ex)
+            why = 'it did not go on in time' if _timed_out(ex) else _words(cause)
+            logger.warning(
+                'the upstream %s failed while answering: %s (%s: %s)',
+                self.netloc,
+                why,
+                type(cause).__name__,
+                cause,
+            )
             raise ConnectionResetError(errno.ECONNRESET, 'the upstream failed') from None
         if not data:
             self.done = True
