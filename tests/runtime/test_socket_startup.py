@@ -184,3 +184,13 @@ def test_a_changed_private_method_is_refused(folder: Path, monkeypatch: pytest.M
     _, where, message = problem_of(folder, '    events:\n      a: python:startup_handlers.good\n')
     assert where == 'sockets'
     assert 'Server._send_packet is not what rbconfig was tested with' in message
+
+
+def test_a_changed_manager_emit_is_refused(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FanOut takes over Manager.emit's broadcasts: its parameters must be the tested ones."""
+    import socketio
+
+    monkeypatch.setattr(socketio.Manager, 'emit', lambda self, event, data, namespace: None)
+    _, where, message = problem_of(folder, '    events:\n      a: python:startup_handlers.good\n')
+    assert where == 'sockets'
+    assert 'Manager.emit is not what rbconfig was tested with' in message

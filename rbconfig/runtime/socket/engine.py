@@ -21,7 +21,7 @@ server does, as the official protocol test suite checks
 * a packet the Socket.IO layer cannot parse closes the connection.
 
 And for fan-out, a broadcast encodes its packet, and its WebSocket frame,
-once for every recipient (see :meth:`Engine.send_packet`); each recipient's
+once for every recipient (see :meth:`Engine.broadcast`); each recipient's
 connection buffers it and is written once per turn of gevent's loop
 (:mod:`.websocket`): no queue and no greenlet switch per delivery.
 
@@ -38,7 +38,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -261,9 +261,6 @@ class Engine:
         self.sessions: dict[str, Session] = {}
         #: Sessions the client just closed, whose last poll may still be on the way.
         self.closing: dict[str, Session] = {}
-        self._last_packet: Any = None
-        self._last_wire: str | bytes = ''
-        self._last_frame: bytes | None = None
 
     # -- python-engineio's interface, as python-socketio uses it --------------
 
@@ -282,24 +279,35 @@ class Engine:
             session.send(data if isinstance(data, bytes) else MESSAGE + data)
 
     def send_packet(self, sid: str, pkt: Any) -> None:
-        """Send an Engine.IO packet object to one client.
+        """Send an Engine.IO packet object to one client."""
+        self.broadcast((sid,), (pkt,))
 
-        A broadcast passes the same packet for every recipient: it is encoded,
-        and its WebSocket frame built, for the first only.
+    def broadcast(self, sids: Sequence[str], pkts: Sequence[Any]) -> None:
+        """Send the same Engine.IO packets (a Socket.IO packet and its attachments) to each of ``sids``.
+
+        The packets are encoded, and their WebSocket frames built, once for
+        every recipient; a WebSocket recipient costs one append to its
+        connection's buffer per frame. Unknown sids are skipped.
         """
-        session = self.sessions.get(sid)
-        if session is None:
-            return
-        if pkt is not self._last_packet:
-            self._last_packet = pkt
-            self._last_wire = _encode(pkt)
-            self._last_frame = None
-        if session.ws is not None and not session.closed:
-            if self._last_frame is None:
-                self._last_frame = frame(self._last_wire)
-            session.ws.send_frame(self._last_frame)
-        else:
-            session.send(self._last_wire)
+        wires = [_encode(pkt) for pkt in pkts]
+        frames: list[bytes] = []
+        sessions = self.sessions
+        for sid in sids:
+            session = sessions.get(sid)
+            if session is None:
+                continue
+            ws = session.ws
+            if ws is None or session.closed:
+                for wire in wires:
+                    session.send(wire)
+                continue
+            if not frames:
+                frames = [frame(wire) for wire in wires]
+            if len(frames) == 1:
+                ws.send_frame(frames[0])
+            else:
+                for data in frames:
+                    ws.send_frame(data)
 
     def disconnect(self, sid: str | None = None) -> None:
         """Close one client's session, or every session."""

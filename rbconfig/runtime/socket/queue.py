@@ -46,6 +46,7 @@ import socketio
 from ...document import Document
 from ...errors import Loc, StartupError, redact
 from ...schema import QueueKind, queue_kind
+from .adapter import FanOut
 from .server import DEFAULT_SETTINGS
 
 __all__ = [
@@ -200,7 +201,7 @@ class _Subscription:
         self.subscribed.set()
 
 
-class _LoggedRedisManager(_Subscription, socketio.RedisManager):
+class _LoggedRedisManager(_Subscription, socketio.RedisManager, FanOut):
     """python-socketio's RedisManager that says when its subscription is in place.
 
     ``_redis_connect`` is what the manager's listening greenlet calls before it
@@ -219,8 +220,12 @@ class _LoggedRedisManager(_Subscription, socketio.RedisManager):
         self._subscribed()
 
 
-class _LoggedKombuManager(_Subscription, socketio.KombuManager):
+class _LoggedKombuManager(_Subscription, socketio.KombuManager, FanOut):
     """python-socketio's KombuManager that says when its queue is bound (:func:`_kombu_manager`)."""
+
+
+class _KafkaManager(socketio.KafkaManager, FanOut):
+    """python-socketio's KafkaManager, delivering locally as :class:`.FanOut` does."""
 
 
 def _kombu_manager(
@@ -281,7 +286,11 @@ def _manager(
             setting.url, redis_options=options, shown=setting.shown, **common
         )
     if name == 'kafka':
-        return socketio.KafkaManager(setting.url, **common)
+        return (
+            socketio.KafkaManager(setting.url, **common)
+            if write_only
+            else _KafkaManager(setting.url, **common)
+        )
     if write_only:
         return socketio.KombuManager(setting.url, **common)
     return _kombu_manager(setting, module, **common)
