@@ -63,10 +63,9 @@ from typing import Any
 
 import gevent
 import socketio
-from engineio import packet as eio_packet
 from socketio import packet
 
-from .engine import Engine, PacketRefused
+from .engine import Engine, Message, PacketRefused
 
 __all__ = [
     'MAX_ATTACHMENTS',
@@ -381,7 +380,7 @@ class FanOut(socketio.Manager):
             packet.EVENT, namespace=namespace, data=[event, *data]
         ).encode()
         parts = encoded if isinstance(encoded, list) else [encoded]
-        eio_pkts = [eio_packet.Packet(eio_packet.MESSAGE, part) for part in parts]
+        eio_pkts = [Message(part) for part in parts]
         recipients = self.get_participants(namespace, room)
         server.broadcast([eio_sid for sid, eio_sid in recipients if sid not in skip], eio_pkts)
 

@@ -48,7 +48,7 @@ from gevent.event import Event
 
 from .websocket import WebSocket, accept, frame, handshake_problem
 
-__all__ = ['Engine', 'PacketRefused', 'Session']
+__all__ = ['Engine', 'Message', 'PacketRefused', 'Session']
 
 logger = logging.getLogger('rbconfig.socket')
 
@@ -74,6 +74,20 @@ _SEPARATOR = '\x1e'
 
 #: Packets of one long-polling payload handled before the others get a turn.
 _PACKETS_PER_TURN = 100
+
+
+class Message:
+    """An Engine.IO message packet (a Socket.IO packet encoded, or an attachment).
+
+    What :meth:`Engine.send_packet` and :meth:`Engine.broadcast` take: the two
+    attributes of python-engineio's ``Packet`` that python-socketio hands over.
+    """
+
+    __slots__ = ('data', 'packet_type')
+
+    def __init__(self, data: str | bytes) -> None:
+        self.packet_type = MESSAGE
+        self.data = data
 
 
 class PacketRefused(ValueError):
@@ -283,7 +297,7 @@ class Engine:
         self.broadcast((sid,), (pkt,))
 
     def broadcast(self, sids: Sequence[str], pkts: Sequence[Any]) -> None:
-        """Send the same Engine.IO packets (a Socket.IO packet and its attachments) to each of ``sids``.
+        """Send the same Engine.IO packets (a Socket.IO packet, its attachments) to ``sids``.
 
         The packets are encoded, and their WebSocket frames built, once for
         every recipient; a WebSocket recipient costs one append to its
