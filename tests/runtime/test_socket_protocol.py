@@ -348,3 +348,32 @@ def test_responses_that_end_the_connection_say_so(server: Server) -> None:
         assert response.getheader('Connection') == 'close'
     finally:
         conn.close()
+
+
+def test_a_flood_on_one_websocket_does_not_hold_up_the_others(server: Server) -> None:
+    # The server lets others run every 100 messages read off one WebSocket: another
+    # client's message, sent after a flood of 5,000, is answered long before the flood is.
+    flooder, other = connected(server), connected(server)
+    try:
+        for conn in (flooder, other):
+            assert conn.recv().startswith('40{')
+            assert conn.recv() == '42["auth",{}]'
+        count = 5000
+        frames = [
+            websocket.ABNF.create_frame(f'42["message",{number}]', websocket.ABNF.OPCODE_TEXT)
+            for number in range(count)
+        ]
+        flooder.sock.sendall(b''.join(frame.format() for frame in frames))
+        other.send('42["message","other"]')
+        assert other.recv() == '42["message-back","other"]'
+        # The flooder's answers written by then: a few hundred, not all (they were, first).
+        data = flooder.sock.recv(1 << 22)  # the frames as they are, whatever is there
+        assert data.count(b'message-back') < count // 2
+        while data.count(b'message-back') < count:  # nothing lost: the rest follows
+            more = flooder.sock.recv(1 << 22)
+            assert more
+            data += more
+        assert data.count(b'message-back') == count
+    finally:
+        flooder.close()
+        other.close()

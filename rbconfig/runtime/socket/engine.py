@@ -72,7 +72,8 @@ COMPRESSION_THRESHOLD = 1024
 #: Separates packets in a long-polling payload.
 _SEPARATOR = '\x1e'
 
-#: Packets of one long-polling payload handled before the others get a turn.
+#: Packets of one long-polling payload, or read in a row off one WebSocket, handled
+#: before the others get a turn.
 _PACKETS_PER_TURN = 100
 
 
@@ -575,11 +576,19 @@ class Engine:
     def _serve_websocket(
         self, session: Session, ws: WebSocket, environ: dict[str, Any]
     ) -> Iterable[bytes]:
+        count = 0
         while not session.closed:
             wire = ws.receive()
             if wire is None:
                 break
             session.receive(wire)
+            count += 1
+            if count == _PACKETS_PER_TURN:
+                # The socket's buffer may hold thousands of messages; reading them all
+                # before their handlers start would hold up every other connection (and
+                # what was already broadcast) until the last was read.
+                count = 0
+                gevent.sleep(0)
         session.close(Reason.TRANSPORT_CLOSE, say_close=False)
         return self._end_websocket(ws, environ)
 
