@@ -46,6 +46,7 @@ def _serve(args: argparse.Namespace) -> int:
     from ..export.pages import introspection_urls
     from ..runtime.descriptors import raise_open_files_limit
     from ..runtime.server import serve
+    from ..runtime.tuning import tune_process
     from ..wsgi import wsgi_app
 
     fd = os.environ.pop(LISTEN_FD_ENV, None)
@@ -81,6 +82,7 @@ def _serve(args: argparse.Namespace) -> int:
     banner = f' ({document.file}'
     banner += f'; {", ".join(modes)}' if modes else ''
     banner += f'; docs at {urls["doc"]})'
+    tune_process()
     return serve(
         app,
         args.host,
