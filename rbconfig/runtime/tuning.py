@@ -9,7 +9,8 @@
   objects that live as long as the process) is moved out of the garbage
   collector's reach (:func:`gc.freeze`), after one collection of start-up's
   garbage. A full collection then looks at what serving made only: it
-  took 60 ms with start-up's objects in it, a pause every client in flight waited for.
+  took about 65 ms with start-up's objects in it, a pause every client in
+  flight waited for.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.server import start_server
+from tests.helpers.server import start_gunicorn, start_server
 
 SPEC = """\
 rbconfig: 1
@@ -54,3 +54,21 @@ def test_run_tunes_the_process(spec: Path, monkeypatch: pytest.MonkeyPatch) -> N
 def test_a_setting_in_the_environment_is_left_to_gevent(spec: Path) -> None:
     with start_server(spec, env={'GEVENT_TRACK_GREENLET_TREE': '1'}) as server:
         assert state(server.url)['track'] is True
+
+
+def test_the_gunicorn_hook_tunes_each_worker(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docs/serving.md, "gunicorn": the same settings through gunicorn's post_worker_init hook.
+    monkeypatch.delenv('GEVENT_TRACK_GREENLET_TREE', raising=False)
+    conf = tmp_path / 'gunicorn.conf.py'
+    conf.write_text(
+        'from rbconfig.runtime.tuning import tune_process\n\n\n'
+        'def post_worker_init(worker):\n'
+        '    tune_process()\n'
+    )
+    app = f'rbconfig.wsgi:app_factory({str(spec)!r})'
+    with start_gunicorn(app, '-c', str(conf)) as server:
+        found = state(server.url)
+    assert found['track'] is False
+    assert isinstance(found['frozen'], int) and found['frozen'] > 10_000
