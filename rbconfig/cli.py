@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
+from .commands.arguments import existing_path, path_text
 
 __all__ = ['main', 'make_parser', 'rbr_check', 'rbr_run']
 
@@ -53,17 +54,6 @@ def _seconds(text: str) -> float:
     return seconds
 
 
-def _path(text: str) -> str:
-    """A file or folder name; an empty one is a usage error, not the current folder.
-
-    In CI an empty name is an unset variable (``rbconfig validate "$SPECS"``):
-    checking or writing another tree than meant must not pass unseen.
-    """
-    if not text:
-        raise argparse.ArgumentTypeError("an empty path ''; is a variable unset?")
-    return text
-
-
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser for ``rbconfig``."""
     parser = argparse.ArgumentParser(
@@ -80,7 +70,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser('validate', help='check specs (YAML, TOML, RBR) for CI')
     validate.add_argument(
-        'paths', nargs='+', type=_path, metavar='FILE|DIR', help='spec files or folders'
+        'paths', nargs='+', type=path_text, metavar='FILE|DIR', help='spec files or folders'
     )
     validate.add_argument(
         '--format',
@@ -114,7 +104,9 @@ def make_parser() -> argparse.ArgumentParser:
     schema.set_defaults(module='schema')
 
     convert = commands.add_parser('convert', help='convert specs between YAML, TOML and RBR')
-    convert.add_argument('input', type=_path, metavar='IN', help='a spec file or a folder of specs')
+    convert.add_argument(
+        'input', type=existing_path, metavar='IN', help='a spec file or a folder of specs'
+    )
     convert.add_argument('--to', required=True, choices=FORMATS, help='the output format')
     convert.add_argument(
         '--from',
@@ -125,7 +117,7 @@ def make_parser() -> argparse.ArgumentParser:
     convert.add_argument(
         '-o',
         '--output',
-        type=_path,
+        type=path_text,
         metavar='OUT',
         help="output file or folder; '-' for standard output (default: beside the input)",
     )
@@ -135,7 +127,9 @@ def make_parser() -> argparse.ArgumentParser:
     convert.set_defaults(module='convert')
 
     run = commands.add_parser('run', help='serve a spec (Falcon + gevent + Socket.IO)')
-    run.add_argument('spec', type=_path, metavar='SPEC', help='a spec file (.yaml, .toml or .rbr)')
+    run.add_argument(
+        'spec', type=existing_path, metavar='SPEC', help='a spec file (.yaml, .toml or .rbr)'
+    )
     run.add_argument('--host', default='127.0.0.1', help='address to bind (default: 127.0.0.1)')
     run.add_argument('--port', type=_port, default=8000, help='port to bind (default: 8000)')
     run.add_argument('--reload', action='store_true', help='restart when the spec or code changes')
@@ -160,19 +154,19 @@ def make_parser() -> argparse.ArgumentParser:
     run.set_defaults(module='run')
 
     openapi = commands.add_parser('openapi', help='print the OpenAPI 3.1 document of a spec')
-    openapi.add_argument('spec', type=_path, metavar='SPEC')
+    openapi.add_argument('spec', type=existing_path, metavar='SPEC')
     _output_options(openapi)
     openapi.set_defaults(module='openapi')
 
     asyncapi = commands.add_parser(
         'asyncapi', help='print the AsyncAPI 3.0 document of a spec (its Socket.IO side)'
     )
-    asyncapi.add_argument('spec', type=_path, metavar='SPEC')
+    asyncapi.add_argument('spec', type=existing_path, metavar='SPEC')
     _output_options(asyncapi)
     asyncapi.set_defaults(module='asyncapi')
 
     docs = commands.add_parser('docs', help='write the HTML documentation page of a spec')
-    docs.add_argument('spec', type=_path, metavar='SPEC')
+    docs.add_argument('spec', type=existing_path, metavar='SPEC')
     _output_options(docs)
     docs.set_defaults(module='docs')
 
@@ -180,7 +174,7 @@ def make_parser() -> argparse.ArgumentParser:
         'new', help='write a runnable app to start from (asks a few questions on a terminal)'
     )
     new.add_argument(
-        'folder', type=_path, metavar='DIR', help='where to write it (made if missing)'
+        'folder', type=path_text, metavar='DIR', help='where to write it (made if missing)'
     )
     new.add_argument('--name', help="the service's name (default: from DIR)")
     new.add_argument(
@@ -206,7 +200,7 @@ def make_parser() -> argparse.ArgumentParser:
 def _output_options(command: argparse.ArgumentParser) -> None:
     """``-o FILE`` and ``--force``, written as ``convert`` writes (never onto the spec read)."""
     command.add_argument(
-        '-o', '--output', type=_path, metavar='FILE', help="write to FILE instead ('-': stdout)"
+        '-o', '--output', type=path_text, metavar='FILE', help="write to FILE instead ('-': stdout)"
     )
     command.add_argument('--force', action='store_true', help='overwrite FILE if it exists')
 

@@ -12,6 +12,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from .arguments import existing_path
+
 __all__ = ['main']
 
 #: Exit statuses, as RedBarrel's rbr-check used them (argparse exits 2 on bad usage).
@@ -23,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog='rbr-check', description='Checks the syntax of a RBR file.'
     )
-    parser.add_argument('path', help='Path of the RBR file')
+    parser.add_argument('path', type=existing_path, help='Path of the RBR file')
     parser.add_argument('--verbose', action='store_true', help='also say what the file defines')
     try:
         args = parser.parse_args(argv)

@@ -123,7 +123,9 @@ def test_bad_input_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixtur
         f"{bad}:3:5: expected ',' or ')' after 'url /a', found 'use'\n"
     )
     assert not (tmp_path / 'bad.yaml').exists()
-    assert main(['convert', str(tmp_path / 'missing.rbr'), '--to', 'yaml']) == 1
+    with pytest.raises(SystemExit) as exited:  # a usage error (tests/cli/test_arguments.py)
+        main(['convert', str(tmp_path / 'missing.rbr'), '--to', 'yaml'])
+    assert exited.value.code == 2
     assert 'no such file or folder' in capsys.readouterr().err
     assert main(['convert', str(tmp_path), '--to', 'yaml', '-o', '-']) == 1
     assert "'-o -' (standard output) takes one input file" in capsys.readouterr().err

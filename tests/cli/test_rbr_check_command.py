@@ -44,10 +44,15 @@ def test_model_errors_count_too(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_missing_file_and_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(tmp_path / 'nope.rbr')]) == 1
+    # A missing file is a usage error (2), as for rbconfig validate, not a syntax error.
+    assert main([str(tmp_path / 'nope.rbr')]) == 2
     captured = capsys.readouterr()
-    assert captured.out == 'Syntax Error.\n'
-    assert 'No such file or directory' in captured.err
+    assert captured.out == ''
+    assert captured.err.endswith(
+        f'error: argument path: no such file or folder: {tmp_path / "nope.rbr"}\n'
+    )
+    assert main(['']) == 2
+    assert "an empty path ''" in capsys.readouterr().err
     assert main([]) == 2
     assert 'the following arguments are required: path' in capsys.readouterr().err
 

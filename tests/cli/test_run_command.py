@@ -195,10 +195,13 @@ def test_an_invalid_spec_exits_1_with_file_line_column(tmp_path: Path) -> None:
     assert 'Traceback' not in result.stderr
 
 
-def test_a_missing_file_exits_1(tmp_path: Path) -> None:
+def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    # Status 2 and one line, as for rbconfig validate (docs/serving.md).
     result = run_cli('run', str(tmp_path / 'nothing.yaml'), '--port', '0')
-    assert result.returncode == 1
-    assert 'nothing.yaml' in result.stderr
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f'rbconfig run: error: argument SPEC: no such file or folder: {tmp_path / "nothing.yaml"}'
+    )
     assert 'Traceback' not in result.stderr
 
 
