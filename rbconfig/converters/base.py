@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, get_args
 
 from ..document import Comments, Document, Source, problem_at
@@ -41,6 +41,9 @@ class SpecFormat(ABC):
     #: Why free-form data (x- values, examples, schemas) may only have text keys here,
     #: or None when the format keeps any key the model holds (YAML).
     text_keys_only: ClassVar[str | None] = None
+    #: The types of free-form values this format cannot write, each with what such a
+    #: value is and why (TOML has no null, RBR's JSON no dates); empty for YAML.
+    refused_values: ClassVar[Mapping[type, str]] = {}
 
     @abstractmethod
     def read(self, text: str, file: str) -> Source:
@@ -64,10 +67,11 @@ class SpecFormat(ABC):
         Raises:
             UnwritableSpec: when the spec holds what this format cannot say.
         """
-        if self.text_keys_only is not None:
+        if self.text_keys_only is not None or self.refused_values:
             # Checked here, once for every such format: TOML and RBR would both turn the
-            # key 429 into '429' and yes into 'True' or 'true', a change of type.
-            issue = _key_not_text(spec, self.text_keys_only)
+            # key 429 into '429' and yes into 'True' or 'true', a change of type; and a
+            # value the format has no word for is named at its place, not in a traceback.
+            issue = _unwritable(spec, self.text_keys_only, self.refused_values)
             if issue is not None:
                 raise UnwritableSpec(issue)
         with paused_gc():
@@ -123,46 +127,62 @@ class UnwritableSpec(ValueError):  # noqa: N818 - read as "an unwritable spec" i
         self.issue = issue
 
 
-def _key_not_text(spec: Spec, why: str) -> Issue | None:
-    """The first key of the spec's free-form data that is not text, or None."""
-    found = _in_model(spec)
+def _unwritable(spec: Spec, text_keys: str | None, refused: Mapping[type, str]) -> Issue | None:
+    """The first key that is not text (when ``text_keys`` says why keys must be), or the
+    first value of a ``refused`` type, in the spec's free-form data; or None."""
+    found = _in_model(spec, _Walk(text_keys is not None, refused))
     if found is None:
         return None
-    key, trail = found
-    return Issue(
-        tuple(reversed(trail)),
-        f'the key {key!r} is {kind_of(key)}, not text: {why}, so it would come '
-        'back as text; quote it to make it text, or keep this spec in YAML',
-    )
+    (kind, thing), trail = found
+    loc = tuple(reversed(trail))
+    if kind == 'key':
+        return Issue(
+            loc,
+            f'the key {thing!r} is {kind_of(thing)}, not text: {text_keys}, so it would come '
+            'back as text; quote it to make it text, or keep this spec in YAML',
+        )
+    shown = 'null' if thing is None else str(thing)
+    return Issue(loc, f'the value {shown} is {refused[type(thing)]}')
 
 
-#: A key that is not text, and the keys leading to its mapping, innermost first (the
-#: place is built on the way back, once one is found: the walk itself makes no tuples).
-_Found = tuple[Any, list[str | int]]
+class _Walk:
+    """What one walk of the free-form data looks for."""
+
+    __slots__ = ('refused', 'text_keys')
+
+    def __init__(self, text_keys: bool, refused: Mapping[type, str]) -> None:
+        self.text_keys = text_keys
+        self.refused = refused
 
 
-def _in_model(model: SpecModel) -> _Found | None:
+#: What was found (``('key', key)`` or ``('value', value)``) and the keys leading to its
+#: place, innermost first (the place is built on the way back, once one is found: the walk
+#: itself makes no tuples).
+_Found = tuple[tuple[str, Any], list[str | int]]
+
+
+def _in_model(model: SpecModel, walk: _Walk) -> _Found | None:
     fields = vars(model)
     for name, key, free in _fields(type(model)):
         value = fields.get(name)
         if value is None:
             continue
-        found = _in_data(value) if free else _in_models(value)
+        found = _in_value(value, walk) if free else _in_models(value, walk)
         if found is not None:
             found[1].append(key)
             return found
     for key, value in (model.__pydantic_extra__ or {}).items():
-        found = _in_data(value)
+        found = _in_value(value, walk)
         if found is not None:
             found[1].append(key)
             return found
     return None
 
 
-def _in_models(value: Any) -> _Found | None:
+def _in_models(value: Any, walk: _Walk) -> _Found | None:
     """Look into the models of a field (a model, or a list or mapping of them)."""
     if isinstance(value, SpecModel):
-        return _in_model(value)
+        return _in_model(value, walk)
     if isinstance(value, dict):
         items: Any = value.items()
     elif isinstance(value, list):
@@ -172,30 +192,43 @@ def _in_models(value: Any) -> _Found | None:
     for key, item in items:
         if not isinstance(item, SpecModel | dict | list):
             return None  # plain typed data (status codes, methods): the model says its keys
-        found = _in_models(item)
+        found = _in_models(item, walk)
         if found is not None:
             found[1].append(key)
             return found
     return None
 
 
-def _in_data(value: Any) -> _Found | None:
+def _in_value(value: Any, walk: _Walk) -> _Found | None:
+    """Look at one free-form value: itself, then what it holds."""
+    if isinstance(value, dict | list):
+        return _in_data(value, walk)
+    if walk.refused and type(value) in walk.refused:
+        return ('value', value), []
+    return None
+
+
+def _in_data(value: dict[Any, Any] | list[Any], walk: _Walk) -> _Found | None:
+    items: Any
     if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                return key, []
-            if isinstance(item, dict | list):
-                found = _in_data(item)
-                if found is not None:
-                    found[1].append(key)
-                    return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, dict | list):
-                found = _in_data(item)
-                if found is not None:
-                    found[1].append(index)
-                    return found
+        if walk.text_keys:
+            for key in value:
+                if not isinstance(key, str):
+                    return ('key', key), []
+        items = value.items()
+    else:
+        items = enumerate(value)
+    refused = walk.refused
+    for key, item in items:
+        if isinstance(item, dict | list):
+            found = _in_data(item, walk)
+        elif refused and type(item) in refused:
+            found = ('value', item), []
+        else:
+            continue
+        if found is not None:
+            found[1].append(key)
+            return found
     return None
 
 

@@ -136,3 +136,52 @@ def test_text_keys_that_look_like_numbers_are_kept() -> None:
     spec = Spec.model_validate(data)
     for fmt in ('toml', 'rbr', 'yaml'):
         assert loads(dumps(spec, fmt), fmt, f'spec.{fmt}').spec == spec
+
+
+# -- values a format has no word for ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ('fmt', 'yaml_text', 'where', 'what'),
+    [
+        (
+            'rbr',
+            'rbconfig: 1\nmeta:\n  x-released: 2024-01-02\n',
+            'meta.x-released',
+            '2024-01-02 is a date,',
+        ),
+        (
+            'rbr',
+            'rbconfig: 1\nx-when: [1, {at: 2024-01-02T10:00:00Z}]\n',
+            'x-when[1].at',
+            '2024-01-02 10:00:00+00:00 is a date and time,',
+        ),
+        ('toml', 'rbconfig: 1\nmeta:\n  x-none: {a: null}\n', 'meta.x-none.a', 'null is nothing,'),
+        ('toml', 'rbconfig: 1\nx-list: [1, ~]\n', 'x-list[1]', 'null is nothing,'),
+        ('toml', 'rbconfig: 1\nx-alone: null\n', 'x-alone', 'null is nothing,'),
+    ],
+    ids=['rbr-date', 'rbr-datetime', 'toml-null', 'toml-null-in-list', 'toml-null-value'],
+)
+def test_values_a_format_cannot_say_are_refused(
+    fmt: str, yaml_text: str, where: str, what: str
+) -> None:
+    document = loads(yaml_text, 'yaml', 'svc.yaml')
+    with pytest.raises(UnwritableSpec) as caught:
+        dumps(document.spec, fmt)
+    assert str(caught.value).startswith(f'{where}: the value {what} which ')
+    # YAML keeps them as they are, and so does the other format (TOML has dates, RBR null).
+    for keeps in ('yaml', {'rbr': 'toml', 'toml': 'rbr'}[fmt]):
+        again = loads(dumps(document.spec, keeps), keeps, f'again.{keeps}')
+        assert again.spec == document.spec
+
+
+def test_a_date_converted_to_rbr_is_refused_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / 'svc.yaml'
+    source.write_text('rbconfig: 1\npaths:\n  a:\n    url: /a\n    x-since: 2024-01-02\n')
+    assert main(['convert', str(source), '--to', 'rbr']) == 1
+    assert not (tmp_path / 'svc.rbr').exists()
+    err = capsys.readouterr().err
+    assert err.startswith(f'{source}:5:5: paths.a.x-since: the value 2024-01-02 is a date, ')
+    assert 'JSON serializable' not in err and 'Traceback' not in err

@@ -8,6 +8,8 @@ RedBarrel's own files look; whatever RBR cannot say natively travels in an
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Mapping
 from typing import ClassVar
 
 from ...document import Comments, Source
@@ -23,6 +25,15 @@ class RbrFormat(SpecFormat):
     name: ClassVar[str] = 'rbr'
     extensions: ClassVar[tuple[str, ...]] = ('.rbr',)
     text_keys_only: ClassVar[str | None] = 'RBR carries such data as JSON, whose keys are text'
+    refused_values: ClassVar[Mapping[type, str]] = {
+        kind: f'{what}, which RBR cannot carry (it writes such data as JSON, which has no '
+        'dates or times); quote it to make it text, or keep this spec in YAML or TOML'
+        for kind, what in (
+            (datetime.date, 'a date'),
+            (datetime.datetime, 'a date and time'),
+            (datetime.time, 'a time of day'),
+        )
+    }
 
     def read(self, text: str, file: str) -> Source:
         """Parse RBR text into plain data, positions, own-line comments and warnings.

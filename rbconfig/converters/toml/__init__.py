@@ -9,6 +9,7 @@ back as numbers by the model.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from ...document import Comments, Source
@@ -28,6 +29,10 @@ class TomlFormat(SpecFormat):
     name: ClassVar[str] = 'toml'
     extensions: ClassVar[tuple[str, ...]] = ('.toml',)
     text_keys_only: ClassVar[str | None] = 'TOML keys are text'
+    refused_values: ClassVar[Mapping[type, str]] = {
+        type(None): 'nothing, which TOML cannot say (it has no null); leave the key out, '
+        'or keep this spec in YAML',
+    }
 
     #: The schema the ``#:schema`` line of written files points at.
     schema_url: str = SCHEMA_URL
