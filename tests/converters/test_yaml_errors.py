@@ -151,6 +151,20 @@ CASES = [
         id='duplicate-path-name',
     ),
     pytest.param(
+        'rbconfig: 1\nx-data:\n  1: one\n  true: yes\n',
+        [
+            (
+                4,
+                3,
+                'x-data[True]',
+                'the key true is the key 1 of line 3, column 3 once read (true equals 1, and '
+                '1 equals 1.0, in the mappings that hold the spec); quote one of them to make '
+                'it text',
+            )
+        ],
+        id='duplicate-key-once-read',
+    ),
+    pytest.param(
         'rbconfig: 1\npaths:\n  hello:\n    url: /hello\n   use: python:x.y\n',
         [
             (

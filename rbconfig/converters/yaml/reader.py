@@ -382,13 +382,21 @@ class _Builder:
             else:
                 key = self.scalar(key_node, loc)
             if key in first:
-                line, column = _mark(first[key])
-                self.problem(
-                    key_node,
-                    (*loc, key),
-                    f'duplicate key {key!r} (first written at line {line}, column {column}); '
-                    f'YAML keys must be unique in a mapping',
-                )
+                earlier = first[key]
+                line, column = _mark(earlier)
+                original = next(seen for seen in first if seen == key)
+                if type(original) is type(key):
+                    message = (
+                        f'duplicate key {key!r} (first written at line {line}, column {column}); '
+                        f'YAML keys must be unique in a mapping'
+                    )
+                else:  # 1 and true, 1 and 1.0: two keys in YAML, one once read into Python
+                    message = (
+                        f'the key {key_node.value} is the key {earlier.value} of line {line}, '
+                        f'column {column} once read (true equals 1, and 1 equals 1.0, in the '
+                        'mappings that hold the spec); quote one of them to make it text'
+                    )
+                self.problem(key_node, (*loc, key), message)
                 continue
             first[key] = key_node
             child = (*loc, key)
