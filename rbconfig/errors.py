@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 __all__ = [
     'Issue',
@@ -24,6 +24,7 @@ __all__ = [
     'did_you_mean',
     'format_loc',
     'redact',
+    'spell_key',
 ]
 
 #: A place inside a spec: keys and list indexes from the root.
@@ -34,14 +35,27 @@ Severity = Literal['error', 'warning']
 
 
 def format_loc(loc: Loc) -> str:
-    """``('paths', 'x', 'checks', 0)`` → ``paths.x.checks[0]``."""
+    """``('paths', 'x', 'checks', 0)`` → ``paths.x.checks[0]``.
+
+    A key that is not text (YAML's ``true:``, ``null:``, ``1.5:``) is shown in
+    brackets, as YAML writes it: ``x-data[true]``.
+    """
     text = ''
     for part in loc:
-        if isinstance(part, int):
-            text += f'[{part}]'
+        if isinstance(part, str):
+            text += f'.{part}' if text else part
         else:
-            text += f'.{part}' if text else str(part)
+            text += f'[{spell_key(part)}]'
     return text
+
+
+def spell_key(key: Any) -> str:
+    """A key as YAML writes it: ``true``, ``null``, ``1.5``; text as it is."""
+    if key is None:
+        return 'null'
+    if isinstance(key, bool):
+        return 'true' if key else 'false'
+    return str(key)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

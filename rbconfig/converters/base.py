@@ -15,7 +15,7 @@ from typing import Any, ClassVar, get_args
 
 from ..document import Comments, Document, Source, problem_at
 from ..document.collector import paused_gc
-from ..errors import Issue, Loc, Problem, SpecError, format_loc
+from ..errors import Issue, Loc, Problem, SpecError, format_loc, spell_key
 from ..schema import Spec, SpecInvalid, SpecModel, parse_spec
 from ..schema.base import kind_of
 
@@ -138,11 +138,11 @@ def _unwritable(spec: Spec, text_keys: str | None, refused: Mapping[type, str]) 
     if kind == 'key':
         return Issue(
             loc,
-            f'the key {thing!r} is {kind_of(thing)}, not text: {text_keys}, so it would come '
+            f'the key {spell_key(thing)} is {kind_of(thing)}, not text: {text_keys}, so it '
+            'would come '
             'back as text; quote it to make it text, or keep this spec in YAML',
         )
-    shown = 'null' if thing is None else str(thing)
-    return Issue(loc, f'the value {shown} is {refused[type(thing)]}')
+    return Issue(loc, f'the value {spell_key(thing)} is {refused[type(thing)]}')
 
 
 class _Walk:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Issue, Loc, did_you_mean, format_loc
+from ..errors import Issue, Loc, did_you_mean, format_loc, spell_key
 from .base import SpecModel, kind_of
 from .path import HTTP_METHODS, TypeCheck
 from .spec import Spec
@@ -45,7 +45,7 @@ def parse_spec(data: Any) -> Spec:
     try:
         spec = Spec.model_validate(data)
     except ValidationError as ex:
-        issues = _issues_from(ex)
+        issues = _issues_from(ex, data)
         raise SpecInvalid(issues + _rules_of_the_rest(data, issues)) from ex
     issues = spec_rules(spec)
     if issues:
@@ -124,11 +124,11 @@ def spec_rules(spec: Spec) -> list[Issue]:
     return issues
 
 
-def _issues_from(error: ValidationError) -> list[Issue]:
+def _issues_from(error: ValidationError, data: Any) -> list[Issue]:
     found: list[Issue | Loc] = []  # a Loc: a union's place, said once all its members are in
     unions: dict[Loc, list[tuple[Loc, Any]]] = {}
     for detail in error.errors(include_url=False):
-        raw: Loc = tuple(part for part in detail['loc'] if part not in _TAGS)
+        raw: Loc = _as_written(data, tuple(part for part in detail['loc'] if part not in _TAGS))
         at = _union_at(raw)
         if at is None:
             found.append(Issue(_without_keys(raw), _message(detail, raw)))
@@ -141,6 +141,31 @@ def _issues_from(error: ValidationError) -> list[Issue]:
     for item in found:
         issues += [item] if isinstance(item, Issue) else _union_issues(item, unions[item])
     return issues
+
+
+def _as_written(data: Any, raw: Loc) -> Loc:
+    """``raw`` with each key as ``data`` has it.
+
+    Pydantic gives a key that is not text (YAML's ``null:``, ``true:``, ``1.5:``) as its
+    text ('None'), under which no position was recorded: the problem would point at the
+    mapping instead of the key.
+    """
+    current = data
+    parts = list(raw)
+    for index, part in enumerate(parts):
+        if isinstance(current, dict):
+            if part not in current and isinstance(part, str):
+                # 'None', 'True', '1.5': the key as text
+                part = next((k for k in current if not isinstance(k, str) and str(k) == part), part)
+            elif not isinstance(part, str):  # 1 for true: equal, not the same
+                part = next((k for k in current if k == part and type(k) is not str), part)
+            parts[index] = part
+            current = current.get(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        else:
+            break
+    return tuple(parts)
 
 
 def _union_issues(at: Loc, members: list[tuple[Loc, Any]]) -> list[Issue]:
@@ -208,7 +233,7 @@ def _message(detail: Any, loc: Loc) -> str:
     if _is_unknown_key(kind, detail, loc):
         kind = 'extra_forbidden'
     if kind == 'extra_forbidden':
-        key = str(loc[-1])
+        key = spell_key(loc[-1])
         keys = known_keys(loc[:-1])
         tag = next((part for part in detail['loc'] if part in _TAGS), None)
         if tag is not None and key in keys:  # a key of another kind of check

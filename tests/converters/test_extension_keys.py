@@ -80,8 +80,8 @@ NOT_TEXT = 'rbconfig: 1\npaths:\n  a:\n    url: /a\n    x-retry-after: {429: 30,
     ('yaml_text', 'where', 'key'),
     [
         (NOT_TEXT, 'paths.a.x-retry-after', '429 is a number'),
-        ('rbconfig: 1\nx-flags: {yes: on}\n', 'x-flags', 'True is a boolean'),
-        ('rbconfig: 1\nmeta:\n  x-m: [{a: {~: 1}}]\n', 'meta.x-m[0].a', 'None is nothing'),
+        ('rbconfig: 1\nx-flags: {yes: on}\n', 'x-flags', 'true is a boolean'),
+        ('rbconfig: 1\nmeta:\n  x-m: [{a: {~: 1}}]\n', 'meta.x-m[0].a', 'null is nothing'),
         (
             'rbconfig: 1\npaths:\n  a:\n    url: /a\n    request:\n      body:\n'
             '        example: {1.5: x}\n',

@@ -13,6 +13,11 @@ from rbconfig.errors import SpecError
 
 YAML = YamlFormat()
 
+UNKNOWN_IN_PATH = (
+    'unknown key {}; expected one of: description, max_body, method, request, response, url, '
+    'use (extension keys start with x-)'
+)
+
 
 def problems(text: str) -> list[tuple[int | None, int | None, str, str]]:
     """Every problem of ``text`` as (line, column, where, message)."""
@@ -156,13 +161,22 @@ CASES = [
             (
                 4,
                 3,
-                'x-data[True]',
+                'x-data[true]',
                 'the key true is the key 1 of line 3, column 3 once read (true equals 1, and '
                 '1 equals 1.0, in the mappings that hold the spec); quote one of them to make '
                 'it text',
             )
         ],
         id='duplicate-key-once-read',
+    ),
+    pytest.param(
+        'rbconfig: 1\npaths:\n  a:\n    url: /a\n    null: 3\n    true: 4\n    1.5: 5\n',
+        [
+            (5, 5, 'paths.a[null]', UNKNOWN_IN_PATH.format("'null'")),
+            (6, 5, 'paths.a[true]', UNKNOWN_IN_PATH.format("'true'")),
+            (7, 5, 'paths.a[1.5]', UNKNOWN_IN_PATH.format("'1.5'")),
+        ],
+        id='unknown-keys-not-text',  # at their own lines, as YAML writes them (were 'None', line 3)
     ),
     pytest.param(
         'rbconfig: 1\npaths:\n  hello:\n    url: /hello\n   use: python:x.y\n',
