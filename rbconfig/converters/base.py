@@ -139,8 +139,7 @@ def _unwritable(spec: Spec, text_keys: str | None, refused: Mapping[type, str]) 
         return Issue(
             loc,
             f'the key {spell_key(thing)} is {kind_of(thing)}, not text: {text_keys}, so it '
-            'would come '
-            'back as text; quote it to make it text, or keep this spec in YAML',
+            'would come back as text; quote it to make it text, or keep this spec in YAML',
         )
     return Issue(loc, f'the value {spell_key(thing)} is {refused[type(thing)]}')
 
